@@ -1,0 +1,139 @@
+package io.sluice.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.proto.v1.BrokerInfo;
+import io.sluice.server.api.AdminGrpcService;
+import io.sluice.server.api.ConsumerGrpcService;
+import io.sluice.server.api.ProducerGrpcService;
+import io.sluice.server.config.BrokerConfig;
+import io.sluice.server.consume.ConsumeService;
+import io.sluice.server.log.LogManager;
+import io.sluice.server.produce.ProduceHandler;
+import io.sluice.server.storage.GroupCommitWriter;
+import io.sluice.server.storage.RocksStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** A running single-node broker: storage, logs, services and the gRPC server, started and stopped as one. */
+public final class SluiceBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceBroker.class);
+
+    private final BrokerConfig config;
+    private final MeterRegistry meters;
+    private final RocksStore store;
+    private final GroupCommitWriter writer;
+    private final LogManager logs;
+    private final Scheduler readScheduler;
+    private final Scheduler metadataScheduler;
+    private final ConsumeService consumers;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final Server server;
+    private boolean closed;
+
+    private SluiceBroker(BrokerConfig config, MeterRegistry meters) throws IOException {
+        this.config = config;
+        this.meters = meters;
+        this.store = RocksStore.open(config.dataDir());
+        this.writer = new GroupCommitWriter(store);
+        this.logs = new LogManager(store, writer, config.maxPartitions());
+        this.readScheduler = Schedulers.newParallel("sluice-read", config.storageReadThreads(), true);
+        this.metadataScheduler = Schedulers.newBoundedElastic(4, 10_000, "sluice-meta", 60, true);
+        this.consumers = new ConsumeService(logs, readScheduler, config.autoCreateTopics(), config.defaultPartitions(), meters);
+        ProduceHandler produce = new ProduceHandler(logs, config.autoCreateTopics(), config.defaultPartitions(),
+                metadataScheduler);
+        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+        Server built = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+                // Every handler only enqueues work or runs short CPU work: no need for a thread hop.
+                .directExecutor()
+                .maxInboundMessageSize(config.maxInboundMessageBytes())
+                .addService(new ProducerGrpcService(produce, config.produceMaxInFlight()))
+                .addService(new ConsumerGrpcService(consumers))
+                .addService(new AdminGrpcService(logs, metadataScheduler, BrokerInfo.newBuilder()
+                        .setId(config.brokerId()).setHost(config.host()).setPort(config.port()).build()))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .build();
+        this.server = built.start();
+        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    /** Starts a broker with the given settings; it listens once this returns. */
+    public static SluiceBroker start(BrokerConfig config) {
+        return start(config, new SimpleMeterRegistry());
+    }
+
+    public static SluiceBroker start(BrokerConfig config, MeterRegistry meters) {
+        try {
+            SluiceBroker broker = new SluiceBroker(config, meters);
+            log.info("Sluice broker listening on {}:{} (data in {})", config.host(), broker.port(),
+                    config.dataDir().toAbsolutePath());
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the broker on " + config.host() + ":" + config.port()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
+    public String host() {
+        return config.host();
+    }
+
+    public MeterRegistry meters() {
+        return meters;
+    }
+
+    public LogManager logs() {
+        return logs;
+    }
+
+    /** Waits until the gRPC server terminates. */
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    /**
+     * Stops in order: refuse new calls, end consume streams, commit and acknowledge every queued append,
+     * close the remaining streams, then close storage.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("Sluice broker shutting down");
+        health.enterTerminalState();
+        server.shutdown();
+        consumers.closeAll();
+        writer.close();
+        try {
+            if (!server.awaitTermination(Math.min(config.shutdownTimeoutMs(), 1000), TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        readScheduler.dispose();
+        metadataScheduler.dispose();
+        store.close();
+        log.info("Sluice broker stopped");
+    }
+}

@@ -1,0 +1,126 @@
+package io.sluice.server.api;
+
+import io.sluice.proto.v1.AlterTopicConfigsRequest;
+import io.sluice.proto.v1.AlterTopicConfigsResponse;
+import io.sluice.proto.v1.BrokerInfo;
+import io.sluice.proto.v1.CreateTopicRequest;
+import io.sluice.proto.v1.CreateTopicResponse;
+import io.sluice.proto.v1.DeleteTopicRequest;
+import io.sluice.proto.v1.DeleteTopicResponse;
+import io.sluice.proto.v1.DescribeTopicRequest;
+import io.sluice.proto.v1.DescribeTopicResponse;
+import io.sluice.proto.v1.GetMetadataRequest;
+import io.sluice.proto.v1.GetMetadataResponse;
+import io.sluice.proto.v1.ListTopicsRequest;
+import io.sluice.proto.v1.ListTopicsResponse;
+import io.sluice.proto.v1.PartitionDescription;
+import io.sluice.proto.v1.PartitionMetadata;
+import io.sluice.proto.v1.ReactorAdminServiceGrpc;
+import io.sluice.proto.v1.TopicDescription;
+import io.sluice.proto.v1.TopicMetadata;
+import io.sluice.proto.v1.TopicSummary;
+import io.sluice.server.config.TopicConfig;
+import io.sluice.server.error.SluiceException;
+import io.sluice.server.log.LogManager;
+import io.sluice.server.log.PartitionLog;
+import io.sluice.server.log.Topic;
+import java.util.List;
+import java.util.concurrent.Callable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/** gRPC face of topic administration. Storage work runs on the metadata scheduler, never on gRPC threads. */
+public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminServiceImplBase {
+    private final LogManager logs;
+    private final Scheduler scheduler;
+    private final BrokerInfo self;
+
+    public AdminGrpcService(LogManager logs, Scheduler scheduler, BrokerInfo self) {
+        this.logs = logs;
+        this.scheduler = scheduler;
+        this.self = self;
+    }
+
+    private <T> Mono<T> call(Callable<T> work) {
+        return Mono.fromCallable(work)
+                .subscribeOn(scheduler)
+                .onErrorMap(e -> SluiceException.from(e).toStatus());
+    }
+
+    @Override
+    public Mono<CreateTopicResponse> createTopic(CreateTopicRequest request) {
+        return call(() -> {
+            TopicConfig config = TopicConfig.parse(request.getConfigsMap());
+            Topic topic = logs.create(request.getName(), request.getPartitions(), config);
+            return CreateTopicResponse.newBuilder().setTopic(describe(topic)).build();
+        });
+    }
+
+    @Override
+    public Mono<DeleteTopicResponse> deleteTopic(DeleteTopicRequest request) {
+        return call(() -> {
+            logs.delete(request.getName());
+            return DeleteTopicResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public Mono<ListTopicsResponse> listTopics(ListTopicsRequest request) {
+        return call(() -> {
+            ListTopicsResponse.Builder response = ListTopicsResponse.newBuilder();
+            logs.topics().forEach(t -> response.addTopics(
+                    TopicSummary.newBuilder().setName(t.name()).setPartitions(t.partitionCount())));
+            return response.build();
+        });
+    }
+
+    @Override
+    public Mono<DescribeTopicResponse> describeTopic(DescribeTopicRequest request) {
+        return call(() -> DescribeTopicResponse.newBuilder().setTopic(describe(logs.topic(request.getName()))).build());
+    }
+
+    @Override
+    public Mono<AlterTopicConfigsResponse> alterTopicConfigs(AlterTopicConfigsRequest request) {
+        return call(() -> {
+            TopicConfig config = logs.alterConfig(request.getName(), request.getSetMap(), request.getResetList());
+            return AlterTopicConfigsResponse.newBuilder().putAllConfigs(config.effectiveAsStrings()).build();
+        });
+    }
+
+    @Override
+    public Mono<GetMetadataResponse> getMetadata(GetMetadataRequest request) {
+        return call(() -> {
+            List<Topic> topics = request.getTopicsCount() == 0 ? logs.topics()
+                    : request.getTopicsList().stream().map(logs::topic).toList();
+            GetMetadataResponse.Builder response = GetMetadataResponse.newBuilder()
+                    .addBrokers(self)
+                    .setRespondingBroker(self.getId());
+            for (Topic topic : topics) {
+                TopicMetadata.Builder meta = TopicMetadata.newBuilder().setName(topic.name());
+                for (PartitionLog log : topic.partitions()) {
+                    meta.addPartitions(PartitionMetadata.newBuilder()
+                            .setPartition(log.id().partition())
+                            .setLeader(self.getId())
+                            .addReplicas(self.getId()));
+                }
+                response.addTopics(meta);
+            }
+            return response.build();
+        });
+    }
+
+    private TopicDescription describe(Topic topic) {
+        TopicDescription.Builder description = TopicDescription.newBuilder()
+                .setName(topic.name())
+                .putAllConfigs(topic.config().effectiveAsStrings());
+        for (PartitionLog log : topic.partitions()) {
+            description.addPartitions(PartitionDescription.newBuilder()
+                    .setPartition(log.id().partition())
+                    .setStartOffset(log.startOffset())
+                    .setEndOffset(log.highWatermark())
+                    .setSizeBytes(log.sizeBytes())
+                    .setLeader(self.getId()));
+        }
+        return description.build();
+    }
+}

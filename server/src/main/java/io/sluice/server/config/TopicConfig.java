@@ -1,0 +1,79 @@
+package io.sluice.server.config;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A topic's effective settings: its explicit overrides laid over the declared defaults. */
+public final class TopicConfig {
+    public static final String RETENTION_MS = "retention.ms";
+    public static final String RETENTION_BYTES = "retention.bytes";
+    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    public static final String DURABILITY = "durability";
+
+    public static final ConfigDef DEF = new ConfigDef()
+            .define(RETENTION_MS, ConfigType.LONG, 7L * 24 * 60 * 60 * 1000, Validator.atLeast(-1),
+                    "How long records are kept, in ms; -1 keeps them forever.")
+            .define(RETENTION_BYTES, ConfigType.LONG, 1L << 30, Validator.atLeast(-1),
+                    "Most bytes kept per partition before the oldest batches are deleted; -1 for no limit.")
+            .define(MAX_MESSAGE_BYTES, ConfigType.INT, 1 << 20, Validator.between(1, 64 << 20),
+                    "Largest record accepted, in bytes (key + value + headers, uncompressed).")
+            .define(DURABILITY, ConfigType.STRING, "async", Validator.oneOf("async", "fsync"),
+                    "async: acknowledged once in the write-ahead log (survives a process crash); "
+                            + "fsync: also synced to disk before the acknowledgement (survives power loss), "
+                            + "with group commit.");
+
+    private final Map<String, Object> overrides;
+    private final Map<String, Object> effective;
+
+    private TopicConfig(Map<String, Object> overrides) {
+        this.overrides = Map.copyOf(overrides);
+        this.effective = DEF.withDefaults(overrides);
+    }
+
+    public static TopicConfig defaults() {
+        return new TopicConfig(Map.of());
+    }
+
+    /** Parses explicit overrides; throws ConfigException for unknown keys or bad values. */
+    public static TopicConfig parse(Map<String, String> raw) {
+        return new TopicConfig(DEF.parse(raw));
+    }
+
+    /** A copy with some keys set and others reset to default; validates the new values. */
+    public TopicConfig alter(Map<String, String> set, Iterable<String> reset) {
+        Map<String, Object> next = new TreeMap<>(overrides);
+        reset.forEach(name -> next.remove(DEF.key(name).name()));
+        next.putAll(DEF.parse(set));
+        return new TopicConfig(next);
+    }
+
+    public long retentionMs() {
+        return (Long) effective.get(RETENTION_MS);
+    }
+
+    public long retentionBytes() {
+        return (Long) effective.get(RETENTION_BYTES);
+    }
+
+    public int maxMessageBytes() {
+        return (Integer) effective.get(MAX_MESSAGE_BYTES);
+    }
+
+    public boolean fsync() {
+        return "fsync".equals(effective.get(DURABILITY));
+    }
+
+    /** Only the explicit overrides, as strings: what is persisted. */
+    public Map<String, String> overridesAsStrings() {
+        Map<String, String> out = new TreeMap<>();
+        overrides.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+
+    /** Every setting with its effective value, as strings. */
+    public Map<String, String> effectiveAsStrings() {
+        Map<String, String> out = new TreeMap<>();
+        effective.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+}

@@ -1,0 +1,67 @@
+package io.sluice.server.consume;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import io.sluice.proto.v1.Compression;
+import io.sluice.proto.v1.RecordBatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Cuts a stored batch down to what a consumer may receive: from an offset inside it, and within its
+ * record and byte credit. An uncompressed RecordSet is a run of length-prefixed records, so a
+ * sub-range of records is a sub-range of bytes: slicing is a scan of lengths and a zero-copy view,
+ * never a re-encode.
+ */
+final class BatchSlicer {
+    private BatchSlicer() {
+    }
+
+    /**
+     * @param batch     a stored batch with its base offset set
+     * @param from      first offset to deliver; within the batch
+     * @param maxRecords at least 1
+     * @param maxBytes  at least 1; the first record is delivered even if larger
+     */
+    static RecordBatch slice(RecordBatch batch, long from, long maxRecords, long maxBytes) {
+        int skip = (int) (from - batch.getBaseOffset());
+        int count = batch.getRecordCount();
+        ByteString records = batch.getRecords();
+        if (skip == 0 && count <= maxRecords && records.size() <= maxBytes) {
+            return batch;
+        }
+        if (batch.getCompression() != Compression.COMPRESSION_NONE) {
+            // A compressed batch travels whole; the consumer skips what it did not ask for.
+            return batch;
+        }
+        try {
+            CodedInputStream in = records.newCodedInput();
+            int start = 0;
+            for (int i = 0; i < skip; i++) {
+                in.readTag();
+                in.skipRawBytes(in.readRawVarint32());
+            }
+            start = in.getTotalBytesRead();
+            int end = start;
+            int taken = 0;
+            while (taken < maxRecords && taken < count - skip) {
+                in.readTag();
+                int size = in.readRawVarint32();
+                in.skipRawBytes(size);
+                int next = in.getTotalBytesRead();
+                if (taken > 0 && next - start > maxBytes) {
+                    break;
+                }
+                end = next;
+                taken++;
+            }
+            return batch.toBuilder()
+                    .setBaseOffset(from)
+                    .setRecordCount(taken)
+                    .setRecords(records.substring(start, end))
+                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt batch at offset " + batch.getBaseOffset(), e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.sluice.server.consume;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.proto.v1.ConsumeRequest;
+import io.sluice.proto.v1.ConsumeResponse;
+import io.sluice.proto.v1.ErrorCode;
+import io.sluice.server.error.SluiceException;
+import io.sluice.server.log.LogManager;
+import io.sluice.server.log.Topic;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+
+/** Opens consume sessions and keeps track of them, so that shutdown can end them cleanly. */
+public final class ConsumeService {
+    private final LogManager logs;
+    private final Scheduler readScheduler;
+    private final boolean autoCreateTopics;
+    private final int defaultPartitions;
+    private final MeterRegistry meters;
+    private final Set<ConsumeSession> sessions = ConcurrentHashMap.newKeySet();
+
+    public ConsumeService(LogManager logs, Scheduler readScheduler, boolean autoCreateTopics, int defaultPartitions,
+                          MeterRegistry meters) {
+        this.logs = logs;
+        this.readScheduler = readScheduler;
+        this.autoCreateTopics = autoCreateTopics;
+        this.defaultPartitions = defaultPartitions;
+        this.meters = meters;
+    }
+
+    public Flux<ConsumeResponse> consume(Flux<ConsumeRequest> requests) {
+        return Flux.defer(() -> new ConsumeSession(this, readScheduler).run(requests));
+    }
+
+    /** Called on a storage read thread, where creating a topic may block. */
+    Topic topic(String name) {
+        return autoCreateTopics ? logs.getOrCreate(name, defaultPartitions) : logs.topic(name);
+    }
+
+    Counter recordsSent(String topic) {
+        return Counter.builder("sluice.consumer.records.sent").tag("topic", topic)
+                .description("Records sent to consumers").register(meters);
+    }
+
+    Counter bytesSent(String topic) {
+        return Counter.builder("sluice.consumer.bytes.sent").tag("topic", topic).baseUnit("bytes")
+                .description("Record payload bytes sent to consumers").register(meters);
+    }
+
+    void register(ConsumeSession session) {
+        sessions.add(session);
+    }
+
+    void unregister(ConsumeSession session) {
+        sessions.remove(session);
+    }
+
+    public int activeSessions() {
+        return sessions.size();
+    }
+
+    /** Ends every open stream with UNAVAILABLE, so clients reconnect elsewhere or later. */
+    public void closeAll() {
+        SluiceException reason = new SluiceException(ErrorCode.BROKER_UNAVAILABLE, "The broker is shutting down");
+        sessions.forEach(s -> s.abort(reason));
+    }
+}

@@ -1,0 +1,297 @@
+package io.sluice.server.consume;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.sluice.proto.v1.Batch;
+import io.sluice.proto.v1.ConsumeRequest;
+import io.sluice.proto.v1.ConsumeResponse;
+import io.sluice.proto.v1.Credit;
+import io.sluice.proto.v1.ErrorCode;
+import io.sluice.proto.v1.PartitionPosition;
+import io.sluice.proto.v1.RecordBatch;
+import io.sluice.proto.v1.RecordFormat;
+import io.sluice.proto.v1.RecordSet;
+import io.sluice.proto.v1.StartPosition;
+import io.sluice.proto.v1.Subscribe;
+import io.sluice.proto.v1.Subscribed;
+import io.sluice.proto.v1.TopicSubscription;
+import io.sluice.server.error.SluiceException;
+import io.sluice.server.log.LogReadResult;
+import io.sluice.server.log.PartitionLog;
+import io.sluice.server.log.Topic;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One Consume stream. All of its state lives on one worker of the storage read scheduler, so it needs
+ * no locks, and the blocking log reads it makes never touch a gRPC thread. Every event (a request, new
+ * credit, an append, network demand) just schedules a drain; the drain sends while the consumer has
+ * credit, the network has demand and a partition has data.
+ */
+final class ConsumeSession {
+    /** Most payload bytes read from the log in one go for one partition. */
+    private static final long MAX_READ_BYTES = 1 << 20;
+
+    private final ConsumeService service;
+    private final Scheduler.Worker worker;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final List<Cursor> cursors = new ArrayList<>();
+    private final List<Disposable> appendListeners = new ArrayList<>();
+    private FluxSink<ConsumeResponse> out;
+    private boolean subscribed;
+    private boolean finished;
+    private RecordFormat format = RecordFormat.RECORD_FORMAT_ENCODED;
+    private long recordCredit;
+    private long byteCredit;
+    private int nextCursor;
+
+    ConsumeSession(ConsumeService service, Scheduler scheduler) {
+        this.service = service;
+        this.worker = scheduler.createWorker();
+    }
+
+    Flux<ConsumeResponse> run(Flux<ConsumeRequest> requests) {
+        return Flux.create(sink -> {
+            out = sink;
+            Disposable inbound = requests.subscribe(
+                    request -> schedule(() -> onRequest(request)),
+                    error -> schedule(() -> finish(null)),
+                    () -> schedule(() -> finish(null)));
+            sink.onRequest(n -> scheduleDrain());
+            sink.onDispose(() -> {
+                inbound.dispose();
+                service.unregister(this);
+                schedule(this::release);
+            });
+            service.register(this);
+        }, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    /** Ends the stream from outside (broker shutdown). */
+    void abort(SluiceException reason) {
+        schedule(() -> finish(reason));
+    }
+
+    private void schedule(Runnable task) {
+        try {
+            worker.schedule(task);
+        } catch (RejectedExecutionException e) {
+            // The session was released: nothing left to do.
+        }
+    }
+
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            schedule(() -> {
+                drainScheduled.set(false);
+                drain();
+            });
+        }
+    }
+
+    private void onRequest(ConsumeRequest request) {
+        if (finished) {
+            return;
+        }
+        try {
+            switch (request.getRequestCase()) {
+                case SUBSCRIBE -> {
+                    if (subscribed) {
+                        throw violation("Subscribe may be sent only once, as the first message of the stream");
+                    }
+                    subscribe(request.getSubscribe());
+                }
+                case CREDIT -> {
+                    if (!subscribed) {
+                        throw violation("The first ConsumeRequest must be a Subscribe, not a Credit");
+                    }
+                    addCredit(request.getCredit());
+                }
+                default -> throw violation(subscribed ? "Empty ConsumeRequest: set credit"
+                        : "The first ConsumeRequest must be a Subscribe; got an empty request");
+            }
+            drain();
+        } catch (RuntimeException e) {
+            finish(SluiceException.from(e));
+        }
+    }
+
+    private void subscribe(Subscribe subscribe) {
+        if (subscribe.getTopicsCount() == 0) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "Subscribe names no topic");
+        }
+        Set<PartitionLog> logs = new LinkedHashSet<>();
+        for (TopicSubscription wanted : subscribe.getTopicsList()) {
+            Topic topic = service.topic(wanted.getTopic());
+            if (wanted.getPartitionsCount() == 0) {
+                logs.addAll(topic.partitions());
+            } else {
+                wanted.getPartitionsList().forEach(p -> logs.add(topic.partition(p)));
+            }
+        }
+        Subscribed.Builder answer = Subscribed.newBuilder();
+        for (PartitionLog log : logs) {
+            long start = startOffset(log, subscribe.getStart());
+            cursors.add(new Cursor(log, start, service.recordsSent(log.id().topic()), service.bytesSent(log.id().topic())));
+            answer.addPartitions(PartitionPosition.newBuilder()
+                    .setTopic(log.id().topic())
+                    .setPartition(log.id().partition())
+                    .setStartOffset(start)
+                    .setHighWatermark(log.highWatermark()));
+        }
+        format = subscribe.getFormat();
+        if (format == RecordFormat.UNRECOGNIZED) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "Unknown record format " + subscribe.getFormatValue());
+        }
+        if (subscribe.hasInitialCredit()) {
+            addCredit(subscribe.getInitialCredit());
+        }
+        subscribed = true;
+        out.next(ConsumeResponse.newBuilder().setSubscribed(answer).build());
+        for (PartitionLog log : logs) {
+            appendListeners.add(log.onAppend(this::scheduleDrain));
+        }
+    }
+
+    private static long startOffset(PartitionLog log, StartPosition start) {
+        return switch (start.getPositionCase()) {
+            case EARLIEST -> log.startOffset();
+            case LATEST, POSITION_NOT_SET -> log.highWatermark();
+            case TIMESTAMP_MS -> log.offsetForTimestamp(start.getTimestampMs());
+            case OFFSET -> {
+                long offset = start.getOffset();
+                long end = log.highWatermark();
+                if (offset < 0) {
+                    throw new SluiceException(ErrorCode.INVALID_OFFSET, "Start offset " + offset + " is negative");
+                }
+                if (offset > end) {
+                    throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "Start offset " + offset + " is beyond the end of "
+                            + log.id() + ", whose next offset is " + end);
+                }
+                yield Math.max(offset, log.startOffset());
+            }
+        };
+    }
+
+    private void addCredit(Credit credit) {
+        if (credit.getRecords() <= 0 || credit.getBytes() <= 0) {
+            throw new SluiceException(ErrorCode.INVALID_CREDIT, "Credit must grant at least 1 record and 1 byte; got records="
+                    + credit.getRecords() + ", bytes=" + credit.getBytes());
+        }
+        recordCredit = saturatedAdd(recordCredit, credit.getRecords());
+        byteCredit = saturatedAdd(byteCredit, credit.getBytes());
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    private void drain() {
+        if (!subscribed || finished) {
+            return;
+        }
+        try {
+            while (recordCredit > 0 && byteCredit > 0 && out.requestedFromDownstream() > 0) {
+                Cursor cursor = nextReadable();
+                if (cursor == null) {
+                    return;
+                }
+                deliverOne(cursor);
+            }
+        } catch (RuntimeException e) {
+            finish(e instanceof SluiceException s ? s : new SluiceException(ErrorCode.BROKER_UNAVAILABLE,
+                    "The broker could not read the log: " + e.getMessage(), e));
+        }
+    }
+
+    /** The next cursor with data, round-robin so that one busy partition cannot starve the others. */
+    private Cursor nextReadable() {
+        for (int i = 0; i < cursors.size(); i++) {
+            int at = (nextCursor + i) % cursors.size();
+            Cursor cursor = cursors.get(at);
+            if (cursor.readable()) {
+                nextCursor = (at + 1) % cursors.size();
+                return cursor;
+            }
+        }
+        return null;
+    }
+
+    private void deliverOne(Cursor cursor) {
+        if (cursor.readAhead.isEmpty()) {
+            LogReadResult read = cursor.log.read(cursor.next, Math.min(byteCredit, MAX_READ_BYTES), recordCredit);
+            cursor.readAhead.addAll(read.batches());
+            if (cursor.readAhead.isEmpty()) {
+                return;
+            }
+        }
+        RecordBatch head = cursor.readAhead.peek();
+        long headEnd = head.getBaseOffset() + head.getRecordCount();
+        if (headEnd <= cursor.next) {
+            cursor.readAhead.poll();
+            return;
+        }
+        RecordBatch slice = BatchSlicer.slice(head, Math.max(cursor.next, head.getBaseOffset()), recordCredit, byteCredit);
+        long sliceEnd = slice.getBaseOffset() + slice.getRecordCount();
+        cursor.next = sliceEnd;
+        if (sliceEnd >= headEnd) {
+            cursor.readAhead.poll();
+        }
+        int bytes = slice.getRecords().size();
+        recordCredit -= Math.min(recordCredit, slice.getRecordCount());
+        byteCredit -= Math.min(byteCredit, bytes);
+        cursor.recordsSent.increment(slice.getRecordCount());
+        cursor.bytesSent.increment(bytes);
+        out.next(ConsumeResponse.newBuilder().setBatch(toBatch(cursor, slice)).build());
+    }
+
+    private Batch toBatch(Cursor cursor, RecordBatch slice) {
+        Batch.Builder batch = Batch.newBuilder()
+                .setTopic(cursor.log.id().topic())
+                .setPartition(cursor.log.id().partition())
+                .setHighWatermark(cursor.log.highWatermark());
+        if (format == RecordFormat.RECORD_FORMAT_PLAIN) {
+            try {
+                batch.addAllRecords(RecordSet.parseFrom(slice.getRecords()).getRecordsList());
+            } catch (InvalidProtocolBufferException e) {
+                throw new SluiceException(ErrorCode.INTERNAL_ERROR, "corrupt batch in " + cursor.log.id(), e);
+            }
+            batch.setBatch(slice.toBuilder().clearRecords());
+        } else {
+            batch.setBatch(slice);
+        }
+        return batch.build();
+    }
+
+    private static SluiceException violation(String message) {
+        return new SluiceException(ErrorCode.PROTOCOL_VIOLATION, message);
+    }
+
+    private void finish(SluiceException error) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (error == null) {
+            out.complete();
+        } else {
+            out.error(error.toStatus());
+        }
+    }
+
+    private void release() {
+        finished = true;
+        appendListeners.forEach(Disposable::dispose);
+        appendListeners.clear();
+        cursors.forEach(c -> c.readAhead.clear());
+        worker.dispose();
+    }
+}

@@ -1,0 +1,44 @@
+package io.sluice.server.log;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+
+/**
+ * One partition's append-only log. The services see only this: whether the log is a local RocksDB
+ * range or a replicated one is hidden behind it.
+ */
+public interface PartitionLog {
+
+    TopicPartition id();
+
+    /** The first offset still stored. */
+    long startOffset();
+
+    /** The offset the next appended record will get: every offset below it is readable. */
+    long highWatermark();
+
+    /** Approximate bytes stored. */
+    long sizeBytes();
+
+    /**
+     * Appends a batch; the Mono completes once it is durable per {@link AppendBatch#fsync()}. Never
+     * blocks the caller. Appends from one caller are ordered as they were made.
+     */
+    Mono<AppendResult> append(AppendBatch batch);
+
+    /**
+     * Reads whole batches starting with the one that holds {@code fromOffset}, until {@code maxBytes} of
+     * payload or {@code maxRecords} records are collected; always at least one batch if any exists at or
+     * after {@code fromOffset}. Blocking: call only on a storage read thread.
+     */
+    LogReadResult read(long fromOffset, long maxBytes, long maxRecords);
+
+    /**
+     * The offset of the first record whose timestamp is at or after {@code timestampMs}, or the high
+     * watermark if there is none. Blocking: call only on a storage read thread.
+     */
+    long offsetForTimestamp(long timestampMs);
+
+    /** Runs {@code listener} after each append becomes readable, until the returned handle is disposed. */
+    Disposable onAppend(Runnable listener);
+}

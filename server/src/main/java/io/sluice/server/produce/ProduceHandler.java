@@ -1,0 +1,134 @@
+package io.sluice.server.produce;
+
+import com.google.protobuf.ByteString;
+import io.sluice.proto.v1.Compression;
+import io.sluice.proto.v1.ErrorCode;
+import io.sluice.proto.v1.ProduceRequest;
+import io.sluice.proto.v1.ProduceResponse;
+import io.sluice.proto.v1.Record;
+import io.sluice.proto.v1.RecordSet;
+import io.sluice.server.config.TopicConfig;
+import io.sluice.server.error.SluiceException;
+import io.sluice.server.log.AppendBatch;
+import io.sluice.server.log.LogManager;
+import io.sluice.server.log.Topic;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Turns one ProduceRequest into one append: finds the topic (creating it if the broker allows),
+ * validates the batch, picks the partition and appends. Every failure becomes an error response for
+ * that batch alone.
+ */
+public final class ProduceHandler {
+    private final LogManager logs;
+    private final boolean autoCreateTopics;
+    private final int defaultPartitions;
+    private final Scheduler metadataScheduler;
+
+    public ProduceHandler(LogManager logs, boolean autoCreateTopics, int defaultPartitions, Scheduler metadataScheduler) {
+        this.logs = logs;
+        this.autoCreateTopics = autoCreateTopics;
+        this.defaultPartitions = defaultPartitions;
+        this.metadataScheduler = metadataScheduler;
+    }
+
+    /** Appends the batch; the Mono always succeeds, with an error response if the batch failed. */
+    public Mono<ProduceResponse> handle(ProduceRequest request) {
+        return topic(request.getTopic())
+                .flatMap(topic -> append(topic, request))
+                .onErrorResume(e -> Mono.just(error(request, SluiceException.from(e))));
+    }
+
+    private Mono<Topic> topic(String name) {
+        var existing = logs.find(name);
+        if (existing.isPresent()) {
+            return Mono.just(existing.get());
+        }
+        if (!autoCreateTopics) {
+            return Mono.fromCallable(() -> logs.topic(name));
+        }
+        // Creating a topic writes metadata: never on the caller's (gRPC) thread.
+        return Mono.fromCallable(() -> logs.getOrCreate(name, defaultPartitions)).subscribeOn(metadataScheduler);
+    }
+
+    private Mono<ProduceResponse> append(Topic topic, ProduceRequest request) {
+        TopicConfig config = topic.config();
+        boolean plain = request.getRecordsCount() > 0;
+        if (plain && request.hasBatch()) {
+            throw invalid("Set either records or batch in a ProduceRequest, not both");
+        }
+        ByteString records;
+        int declaredCount;
+        Compression compression;
+        if (plain) {
+            records = encode(request);
+            declaredCount = request.getRecordsCount();
+            compression = Compression.COMPRESSION_NONE;
+        } else {
+            records = request.getBatch().getRecords();
+            declaredCount = request.getBatch().getRecordCount();
+            compression = request.getBatch().getCompression();
+        }
+        if (compression != Compression.COMPRESSION_NONE) {
+            throw invalid("Compression " + compression + " is not supported by this broker yet; send COMPRESSION_NONE");
+        }
+        if (records.isEmpty()) {
+            throw new SluiceException(ErrorCode.INVALID_BATCH, "Empty batch for topic '" + topic.name()
+                    + "': a ProduceRequest needs at least one record");
+        }
+        boolean choosePartition = !request.hasPartition();
+        RecordSetScan scan = RecordSetScanner.scan(records, choosePartition ? topic.partitionCount() : 0,
+                config.maxMessageBytes(), topic.name());
+        if (scan.recordCount() != declaredCount) {
+            throw new SluiceException(ErrorCode.INVALID_BATCH, "Batch declares record_count=" + declaredCount
+                    + " but holds " + scan.recordCount() + " records");
+        }
+        int partition = choosePartition ? choosePartition(topic, scan) : request.getPartition();
+        AppendBatch batch = new AppendBatch(records, scan.recordCount(), compression, scan.maxTimestampMs(), config.fsync());
+        return topic.partition(partition).append(batch).map(result -> ProduceResponse.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setTopic(topic.name())
+                .setPartition(partition)
+                .setBaseOffset(result.baseOffset())
+                .setRecordCount(result.recordCount())
+                .setAppendTimeMs(result.appendTimeMs())
+                .build());
+    }
+
+    private static int choosePartition(Topic topic, RecordSetScan scan) {
+        return switch (scan.keyedPartition()) {
+            case RecordSetScan.NO_KEY -> topic.nextRoundRobinPartition();
+            case RecordSetScan.MIXED -> throw invalid("Keyed records in one batch hash to different partitions of '"
+                    + topic.name() + "'; set the partition, or batch records by partition");
+            default -> scan.keyedPartition();
+        };
+    }
+
+    /** Plain records become one encoded RecordSet; unset timestamps get the broker's time. */
+    private static ByteString encode(ProduceRequest request) {
+        long now = System.currentTimeMillis();
+        RecordSet.Builder set = RecordSet.newBuilder();
+        for (Record record : request.getRecordsList()) {
+            set.addRecords(record.getTimestampMs() == 0 ? record.toBuilder().setTimestampMs(now).build() : record);
+        }
+        return set.build().toByteString();
+    }
+
+    private static SluiceException invalid(String message) {
+        return new SluiceException(ErrorCode.INVALID_REQUEST, message);
+    }
+
+    private static ProduceResponse error(ProduceRequest request, SluiceException e) {
+        ProduceResponse.Builder response = ProduceResponse.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setTopic(request.getTopic())
+                .setErrorCode(e.code())
+                .setStatusCode(SluiceException.statusOf(e.code()).getCode().value())
+                .setErrorMessage(e.getMessage());
+        if (request.hasPartition()) {
+            response.setPartition(request.getPartition());
+        }
+        return response.build();
+    }
+}
