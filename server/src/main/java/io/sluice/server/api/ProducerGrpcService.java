@@ -1,5 +1,7 @@
 package io.sluice.server.api;
 
+import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
+import io.grpc.CallOptions;
 import io.sluice.proto.v1.Acks;
 import io.sluice.proto.v1.ProduceRequest;
 import io.sluice.proto.v1.ProduceResponse;
@@ -16,6 +18,17 @@ public final class ProducerGrpcService extends ReactorProducerServiceGrpc.Produc
     public ProducerGrpcService(ProduceHandler handler, int maxInFlight) {
         this.handler = handler;
         this.maxInFlight = maxInFlight;
+    }
+
+    /**
+     * Pull at most maxInFlight requests from the network at a time (reactor-grpc asks gRPC for messages
+     * only as this prefetch allows), so one stream holds a bounded number of batches in broker memory.
+     */
+    @Override
+    protected CallOptions getCallOptions(int methodId) {
+        return CallOptions.DEFAULT
+                .withOption(ReactorCallOptions.CALL_OPTIONS_PREFETCH, maxInFlight)
+                .withOption(ReactorCallOptions.CALL_OPTIONS_LOW_TIDE, Math.max(1, maxInFlight * 3 / 4));
     }
 
     @Override

@@ -44,8 +44,9 @@ public final class BrokerConfig {
                     "Largest gRPC message the broker accepts; larger ones fail with RESOURCE_EXHAUSTED.")
             .define(STORAGE_READ_THREADS, ConfigType.INT, 2, Validator.between(1, 256),
                     "Threads that serve log reads for consumers.")
-            .define(PRODUCE_MAX_IN_FLIGHT, ConfigType.INT, 256, Validator.between(1, 512),
-                    "Most batches one produce stream may have waiting for the log at once.")
+            .define(PRODUCE_MAX_IN_FLIGHT, ConfigType.INT, 64, Validator.between(1, 512),
+                    "Most batches one produce stream may have in the broker at once (read from the network, "
+                            + "not yet acknowledged); bounds the broker memory a producer can hold.")
             .define(SHUTDOWN_TIMEOUT_MS, ConfigType.LONG, 10_000L, Validator.atLeast(0),
                     "How long shutdown waits for in-flight work before closing streams.");
 
