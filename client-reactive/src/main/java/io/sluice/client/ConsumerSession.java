@@ -1,0 +1,248 @@
+package io.sluice.client;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.sluice.proto.v1.Batch;
+import io.sluice.proto.v1.ConsumeRequest;
+import io.sluice.proto.v1.ConsumeResponse;
+import io.sluice.proto.v1.Credit;
+import io.sluice.proto.v1.ErrorCode;
+import io.sluice.proto.v1.PartitionPosition;
+import io.sluice.proto.v1.ReactorConsumerServiceGrpc.ReactorConsumerServiceStub;
+import io.sluice.proto.v1.Record;
+import io.sluice.proto.v1.RecordSet;
+import io.sluice.proto.v1.Subscribe;
+import io.sluice.proto.v1.TopicSubscription;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One subscription of a consumer. All state lives on one scheduler worker, so it needs no locks; every event
+ * (subscriber demand, a broker message, a stream failure) is a task on that worker.
+ *
+ * <p>Credit: the broker may send only what was granted. Grants keep {@code buffered + outstanding} at most
+ * {@code min(demand, prefetch)} records and at most prefetchBytes bytes, so a slow subscriber holds memory
+ * flat. Small top-ups wait for a quarter of the target, so a fast subscriber does not cause one grant per batch.
+ *
+ * <p>Resume: {@code next} holds, per partition, the offset after the last record received (starting at the
+ * broker's Subscribed positions). Subscribe takes one start offset for all partitions, so a reconnect starts
+ * at the smallest {@code next} (which every partition has reached, so it is in range) and drops records below
+ * each partition's own {@code next}.
+ */
+final class ConsumerSession<K, V> {
+    private final ConsumerOptions<K, V> options;
+    private final ReactorConsumerServiceStub stub;
+    private final RetryPolicy retry;
+    private final Scheduler.Worker worker;
+
+    private final ArrayDeque<Received> buffer = new ArrayDeque<>();
+    private final Map<TopicPartition, Long> next = new HashMap<>();
+    private FluxSink<ReceivedRecord<K, V>> sink;
+    private Sinks.Many<ConsumeRequest> requests;
+    private Disposable call;
+    private int generation;
+    private boolean subscribed;
+    private boolean done;
+    private long demand;
+    private long bufferedBytes;
+    private long outstandingRecords;
+    private long outstandingBytes;
+    private long failingSince;
+    private int failuresInARow;
+
+    ConsumerSession(ConsumerOptions<K, V> options, ReactorConsumerServiceStub stub, RetryPolicy retry, Scheduler.Worker worker) {
+        this.options = options;
+        this.stub = stub;
+        this.retry = retry;
+        this.worker = worker;
+    }
+
+    Flux<ReceivedRecord<K, V>> records() {
+        return Flux.create(s -> {
+            sink = s;
+            s.onRequest(n -> run(() -> {
+                demand = saturatedAdd(demand, n);
+                drain();
+            }));
+            s.onDispose(() -> run(this::stop));
+            run(this::connect);
+        }, FluxSink.OverflowStrategy.ERROR);
+    }
+
+    private void run(Runnable task) {
+        try {
+            worker.schedule(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Stopped: nothing left to do.
+        }
+    }
+
+    private void connect() {
+        if (done) {
+            return;
+        }
+        int current = ++generation;
+        subscribed = false;
+        outstandingRecords = 0;
+        outstandingBytes = 0;
+        Subscribe.Builder subscribe = Subscribe.newBuilder().setStart(next.isEmpty() ? options.start().toProto()
+                : StartPosition.offset(Collections.min(next.values())).toProto());
+        options.subscriptions().forEach((topic, partitions) ->
+                subscribe.addTopics(TopicSubscription.newBuilder().setTopic(topic).addAllPartitions(partitions)));
+        requests = Sinks.many().unicast().onBackpressureBuffer();
+        requests.tryEmitNext(ConsumeRequest.newBuilder().setSubscribe(subscribe).build());
+        call = stub.consume(requests.asFlux()).subscribe(
+                response -> run(() -> onResponse(current, response)),
+                error -> run(() -> onFailure(current, error)),
+                () -> run(() -> onFailure(current, Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the broker ended the stream", null))));
+    }
+
+    private void onResponse(int from, ConsumeResponse response) {
+        if (from != generation || done) {
+            return;
+        }
+        try {
+            switch (response.getResponseCase()) {
+                case SUBSCRIBED -> {
+                    for (PartitionPosition p : response.getSubscribed().getPartitionsList()) {
+                        next.putIfAbsent(new TopicPartition(p.getTopic(), p.getPartition()), p.getStartOffset());
+                    }
+                    subscribed = true;
+                    failuresInARow = 0;
+                }
+                case BATCH -> onBatch(response.getBatch());
+                default -> {
+                    // A newer broker's message: nothing to do with it.
+                }
+            }
+            drain();
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    private void onBatch(Batch batch) {
+        outstandingRecords = Math.max(0, outstandingRecords - batch.getBatch().getRecordCount());
+        outstandingBytes = Math.max(0, outstandingBytes - batch.getBatch().getRecords().size());
+        List<Record> records = batch.getRecordsCount() > 0 ? batch.getRecordsList() : decode(batch);
+        TopicPartition partition = new TopicPartition(batch.getTopic(), batch.getPartition());
+        long expected = next.getOrDefault(partition, 0L);
+        long offset = batch.getBatch().getBaseOffset();
+        for (Record record : records) {
+            if (offset >= expected) {
+                buffer.add(new Received(partition, offset, record));
+                bufferedBytes += record.getSerializedSize();
+                expected = offset + 1;
+            }
+            offset++;
+        }
+        next.put(partition, expected);
+    }
+
+    private static List<Record> decode(Batch batch) {
+        try {
+            return RecordSet.parseFrom(batch.getBatch().getRecords()).getRecordsList();
+        } catch (InvalidProtocolBufferException e) {
+            throw new SluiceException(ErrorCode.INTERNAL_ERROR, "corrupt batch from " + batch.getTopic() + "-"
+                    + batch.getPartition() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void drain() {
+        if (done) {
+            return;
+        }
+        while (demand > 0 && !buffer.isEmpty()) {
+            Received r = buffer.poll();
+            bufferedBytes -= r.record().getSerializedSize();
+            demand--;
+            sink.next(toRecord(r));
+            if (done) {
+                return;
+            }
+        }
+        grant();
+    }
+
+    private ReceivedRecord<K, V> toRecord(Received r) {
+        String topic = r.partition().topic();
+        Record record = r.record();
+        K key = options.keyDeserializer().deserialize(topic, record.hasKey() ? record.getKey().toByteArray() : null);
+        V value = options.valueDeserializer().deserialize(topic, record.hasValue() ? record.getValue().toByteArray() : null);
+        List<Header> headers = record.getHeadersList().stream().map(h -> new Header(h.getKey(), h.getValue().toByteArray())).toList();
+        return new ReceivedRecord<>(topic, r.partition().partition(), r.offset(), key, value, headers, record.getTimestampMs());
+    }
+
+    private void grant() {
+        if (!subscribed) {
+            return;
+        }
+        long target = Math.min(demand, options.prefetchRecords());
+        long records = target - buffer.size() - outstandingRecords;
+        long bytes = options.prefetchBytes() - bufferedBytes - outstandingBytes;
+        if (records <= 0 || bytes <= 0 || records < Math.max(1, target / 4) && outstandingRecords > 0) {
+            return;
+        }
+        outstandingRecords += records;
+        outstandingBytes += bytes;
+        requests.tryEmitNext(ConsumeRequest.newBuilder()
+                .setCredit(Credit.newBuilder().setRecords(records).setBytes(bytes)).build());
+    }
+
+    private void onFailure(int from, Throwable error) {
+        if (from != generation || done) {
+            return;
+        }
+        Throwable mapped = Errors.map(error);
+        long now = System.nanoTime();
+        if (failuresInARow++ == 0) {
+            failingSince = now;
+        }
+        if (!Errors.retriable(mapped) || !retry.withinDeadline(now - failingSince)) {
+            fail(mapped);
+            return;
+        }
+        subscribed = false;
+        long delay = retry.backoff(failuresInARow - 1).toNanos();
+        worker.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void fail(Throwable error) {
+        if (!done) {
+            sink.error(error);
+            stop();
+        }
+    }
+
+    private void stop() {
+        if (done && call == null) {
+            return;
+        }
+        done = true;
+        if (requests != null) {
+            requests.tryEmitComplete();
+        }
+        if (call != null) {
+            call.dispose();
+            call = null;
+        }
+        buffer.clear();
+        worker.dispose();
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    private record Received(TopicPartition partition, long offset, Record record) {
+    }
+}

@@ -1,0 +1,61 @@
+package io.sluice.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Producer settings, immutable: each setter returns a copy.
+ *
+ * @param linger      how long a record may wait for others to fill its batch (Kafka's linger.ms)
+ * @param batchBytes  the largest batch sent for one partition, in encoded bytes; a batch goes out as soon
+ *                    as one partition's records reach it (a single larger record makes a batch of its own)
+ * @param maxInFlight batches sent and not yet acknowledged, per {@code send} call
+ */
+public record ProducerOptions<K, V>(Serializer<K> keySerializer, Serializer<V> valueSerializer, Duration linger,
+                                    int batchBytes, int maxInFlight, Acks acks, Partitioner partitioner) {
+    public ProducerOptions {
+        Objects.requireNonNull(keySerializer, "keySerializer");
+        Objects.requireNonNull(valueSerializer, "valueSerializer");
+        Objects.requireNonNull(acks, "acks");
+        Objects.requireNonNull(partitioner, "partitioner");
+        if (linger.isNegative() || linger.isZero()) {
+            throw new IllegalArgumentException("linger must be positive, got " + linger);
+        }
+        if (batchBytes < 1 || maxInFlight < 1) {
+            throw new IllegalArgumentException("batchBytes and maxInFlight must be >= 1");
+        }
+    }
+
+    public static <K, V> ProducerOptions<K, V> of(Serializer<K> keySerializer, Serializer<V> valueSerializer) {
+        return new ProducerOptions<>(keySerializer, valueSerializer, Duration.ofMillis(5), 256 * 1024, 16, Acks.LEADER,
+                Partitioner.kafkaDefault());
+    }
+
+    public static ProducerOptions<String, String> strings() {
+        return of(Serializers.string(), Serializers.string());
+    }
+
+    public static ProducerOptions<byte[], byte[]> bytes() {
+        return of(Serializers.bytes(), Serializers.bytes());
+    }
+
+    public ProducerOptions<K, V> linger(Duration linger) {
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+    }
+
+    public ProducerOptions<K, V> batchBytes(int batchBytes) {
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+    }
+
+    public ProducerOptions<K, V> maxInFlight(int maxInFlight) {
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+    }
+
+    public ProducerOptions<K, V> acks(Acks acks) {
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+    }
+
+    public ProducerOptions<K, V> partitioner(Partitioner partitioner) {
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+    }
+}

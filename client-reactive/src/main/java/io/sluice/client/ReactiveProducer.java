@@ -1,0 +1,173 @@
+package io.sluice.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.sluice.proto.v1.ProduceRequest;
+import io.sluice.proto.v1.ProduceResponse;
+import io.sluice.proto.v1.Record;
+import io.sluice.proto.v1.RecordBatch;
+import io.sluice.proto.v1.RecordSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Sends records in per-partition batches, encoded as the broker stores them (a RecordSet inside a
+ * RecordBatch), so the broker validates and appends without re-encoding.
+ *
+ * <p>Pipeline of one {@link #send(Publisher)}: serialize and place each record on a partition (partition
+ * counts come from cached metadata) → gather records for up to {@code linger}, cutting early as soon as one
+ * partition's records reach {@code batchBytes} → split what was gathered into one batch per partition →
+ * send with at most {@code maxInFlight} batches unacknowledged, retrying retriable failures → one
+ * {@link SendResult} per record, in batch order (so in order per partition).
+ *
+ * <p>Delivery is at least once: a batch retried after a lost acknowledgement may be stored twice, and
+ * with {@code maxInFlight > 1} a retried batch may land after a later batch of the same partition.
+ */
+public final class ReactiveProducer<K, V> implements AutoCloseable {
+    /** Upper bound of records gathered in one linger window, whatever their size. */
+    private static final int MAX_WINDOW_RECORDS = 64 * 1024;
+    /** Protobuf framing of one record inside a RecordSet: the field tag and a length of up to 5 bytes. */
+    private static final int RECORD_FRAMING = 6;
+
+    private final ProducerOptions<K, V> options;
+    private final MetadataCache metadata;
+    private final ProduceStream stream;
+    private final RetryPolicy retry;
+
+    ReactiveProducer(ProducerOptions<K, V> options, MetadataCache metadata, ProduceStream stream, RetryPolicy retry) {
+        this.options = options;
+        this.metadata = metadata;
+        this.stream = stream;
+        this.retry = retry;
+    }
+
+    /** Sends every record; results come back in order per partition. The Flux fails at the first non-retriable error. */
+    public <T> Flux<SendResult<T>> send(Publisher<ProducerRecord<K, V, T>> records) {
+        return Flux.from(records)
+                .concatMap(this::place)
+                .windowTimeout(MAX_WINDOW_RECORDS, options.linger(), true)
+                .concatMap(window -> window.bufferUntil(new BatchFull<T>(options.batchBytes())))
+                .concatMapIterable(this::toBatches)
+                .flatMapSequential(this::sendBatch, options.maxInFlight(), 1);
+    }
+
+    /** Sends one record. */
+    public <T> Mono<SendResult<T>> send(ProducerRecord<K, V, T> record) {
+        return send(Mono.just(record)).single();
+    }
+
+    /** Ends the producer's stream; sends in progress fail. */
+    @Override
+    public void close() {
+        stream.close();
+    }
+
+    private <T> Mono<Placed<T>> place(ProducerRecord<K, V, T> record) {
+        byte[] key = options.keySerializer().serialize(record.topic(), record.key());
+        byte[] value = options.valueSerializer().serialize(record.topic(), record.value());
+        Record.Builder proto = Record.newBuilder()
+                .setTimestampMs(record.timestampMs() != null ? record.timestampMs() : System.currentTimeMillis());
+        if (key != null) {
+            proto.setKey(UnsafeByteOperations.unsafeWrap(key));
+        }
+        if (value != null) {
+            proto.setValue(UnsafeByteOperations.unsafeWrap(value));
+        }
+        for (Header header : record.headers()) {
+            proto.addHeadersBuilder().setKey(header.key()).setValue(ByteString.copyFrom(header.value()));
+        }
+        Record built = proto.build();
+        if (record.partition() != null) {
+            return Mono.just(new Placed<>(new TopicPartition(record.topic(), record.partition()), built, record.correlation()));
+        }
+        return metadata.partitionCount(record.topic()).map(count -> new Placed<>(
+                new TopicPartition(record.topic(), options.partitioner().partition(record.topic(), key, count)),
+                built, record.correlation()));
+    }
+
+    /** Splits gathered records into batches of one partition each, in first-seen order, each within batchBytes. */
+    private <T> List<Batch<T>> toBatches(List<Placed<T>> gathered) {
+        Map<TopicPartition, List<Placed<T>>> byPartition = new LinkedHashMap<>();
+        for (Placed<T> placed : gathered) {
+            byPartition.computeIfAbsent(placed.partition(), p -> new ArrayList<>()).add(placed);
+        }
+        List<Batch<T>> batches = new ArrayList<>();
+        byPartition.forEach((partition, records) -> {
+            List<Placed<T>> current = new ArrayList<>();
+            long bytes = 0;
+            for (Placed<T> placed : records) {
+                if (!current.isEmpty() && bytes + placed.size() > options.batchBytes()) {
+                    batches.add(new Batch<>(partition, current));
+                    current = new ArrayList<>();
+                    bytes = 0;
+                }
+                current.add(placed);
+                bytes += placed.size();
+            }
+            batches.add(new Batch<>(partition, current));
+            options.partitioner().onBatchClosed(partition.topic(), partition.partition());
+        });
+        return batches;
+    }
+
+    private <T> Flux<SendResult<T>> sendBatch(Batch<T> batch) {
+        RecordSet.Builder set = RecordSet.newBuilder();
+        batch.records().forEach(r -> set.addRecords(r.record()));
+        ProduceRequest.Builder request = ProduceRequest.newBuilder()
+                .setTopic(batch.partition().topic())
+                .setPartition(batch.partition().partition())
+                .setAcks(options.acks().proto)
+                .setBatch(RecordBatch.newBuilder().setRecordCount(batch.records().size()).setRecords(set.build().toByteString()));
+        boolean acked = options.acks() != Acks.NONE;
+        return Mono.defer(() -> stream.send(request, acked))
+                .retryWhen(retry.toRetry())
+                .flatMapIterable(response -> results(batch, response, acked));
+    }
+
+    private static <T> List<SendResult<T>> results(Batch<T> batch, ProduceResponse response, boolean acked) {
+        List<SendResult<T>> results = new ArrayList<>(batch.records().size());
+        for (int i = 0; i < batch.records().size(); i++) {
+            Placed<T> placed = batch.records().get(i);
+            results.add(new SendResult<>(batch.partition().topic(), batch.partition().partition(),
+                    acked ? response.getBaseOffset() + i : -1, placed.record().getTimestampMs(), placed.correlation()));
+        }
+        return results;
+    }
+
+    /** A serialized record placed on its partition. */
+    private record Placed<T>(TopicPartition partition, Record record, T correlation) {
+        int size() {
+            return record.getSerializedSize() + RECORD_FRAMING;
+        }
+    }
+
+    private record Batch<T>(TopicPartition partition, List<Placed<T>> records) {
+    }
+
+    /** Cuts the gathered records as soon as one partition's share reaches batchBytes. One instance per window. */
+    private static final class BatchFull<T> implements Predicate<Placed<T>> {
+        private final int batchBytes;
+        private final Map<TopicPartition, Long> bytes = new HashMap<>();
+
+        BatchFull(int batchBytes) {
+            this.batchBytes = batchBytes;
+        }
+
+        @Override
+        public boolean test(Placed<T> placed) {
+            long total = bytes.merge(placed.partition(), (long) placed.size(), Long::sum);
+            if (total >= batchBytes) {
+                bytes.clear();
+                return true;
+            }
+            return false;
+        }
+    }
+}

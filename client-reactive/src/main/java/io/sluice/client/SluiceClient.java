@@ -1,0 +1,130 @@
+package io.sluice.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.sluice.proto.v1.ReactorAdminServiceGrpc;
+import io.sluice.proto.v1.ReactorConsumerServiceGrpc;
+import io.sluice.proto.v1.ReactorProducerServiceGrpc;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The entry point: one gRPC channel to a broker, shared by the producers, consumers and admin it creates.
+ * Nothing blocks except {@link #close()}.
+ *
+ * <pre>{@code
+ * try (SluiceClient client = SluiceClient.connect("localhost:7070")) { ... }
+ * }</pre>
+ */
+public final class SluiceClient implements AutoCloseable {
+    /** Consume batches hold up to 1 MiB plus one record of up to max.message.bytes (64 MiB at most). */
+    private static final int MAX_INBOUND_MESSAGE_BYTES = 80 << 20;
+
+    private final String bootstrap;
+    private final ManagedChannel channel;
+    private final RetryPolicy retry;
+    private final SluiceAdmin admin;
+    private final MetadataCache metadata;
+    private final Scheduler consumerScheduler;
+
+    private SluiceClient(Builder builder) {
+        this.bootstrap = builder.bootstrap;
+        this.retry = builder.retry;
+        this.channel = NettyChannelBuilder.forAddress(host(bootstrap), port(bootstrap))
+                .usePlaintext()
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                .build();
+        this.admin = new SluiceAdmin(ReactorAdminServiceGrpc.newReactorStub(channel), retry);
+        this.metadata = new MetadataCache(admin);
+        // Consumers do only CPU work (decode, deserialize) on it, never blocking.
+        this.consumerScheduler = Schedulers.newParallel("sluice-consumer", Math.max(2, Runtime.getRuntime().availableProcessors()), true);
+    }
+
+    private static String host(String bootstrap) {
+        int colon = bootstrap.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("bootstrap must be host:port, got '" + bootstrap + "'");
+        }
+        return bootstrap.startsWith("[") ? bootstrap.substring(1, colon - 1) : bootstrap.substring(0, colon);
+    }
+
+    private static int port(String bootstrap) {
+        try {
+            int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bootstrap must be host:port with a port from 1 to 65535, got '" + bootstrap + "'");
+        }
+    }
+
+    /** A client with default options for a broker at {@code host:port}. */
+    public static SluiceClient connect(String bootstrap) {
+        return builder().bootstrap(bootstrap).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public <K, V> ReactiveProducer<K, V> producer(ProducerOptions<K, V> options) {
+        return new ReactiveProducer<>(options, metadata, new ProduceStream(ReactorProducerServiceGrpc.newReactorStub(channel)), retry);
+    }
+
+    public <K, V> ReactiveConsumer<K, V> consumer(ConsumerOptions<K, V> options) {
+        return new ReactiveConsumer<>(options, ReactorConsumerServiceGrpc.newReactorStub(channel), retry, consumerScheduler);
+    }
+
+    public SluiceAdmin admin() {
+        return admin;
+    }
+
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    /** Closes the channel, failing open streams; waits up to 5 s for it to terminate. */
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        consumerScheduler.dispose();
+    }
+
+    public static final class Builder {
+        private String bootstrap = "localhost:7070";
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+
+        private Builder() {
+        }
+
+        /** The broker's {@code host:port}. */
+        public Builder bootstrap(String bootstrap) {
+            this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+            return this;
+        }
+
+        public Builder retry(RetryPolicy retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** Shorthand for a retry policy with default backoff and this deadline. */
+        public Builder retryDeadline(Duration deadline) {
+            return retry(new RetryPolicy(retry.minBackoff(), retry.maxBackoff(), deadline));
+        }
+
+        public SluiceClient build() {
+            return new SluiceClient(this);
+        }
+    }
+}
