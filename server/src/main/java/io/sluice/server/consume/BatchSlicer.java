@@ -21,9 +21,12 @@ final class BatchSlicer {
      * @param batch     a stored batch with its base offset set
      * @param from      first offset to deliver; within the batch
      * @param maxRecords at least 1
-     * @param maxBytes  at least 1; the first record is delivered even if larger
+     * @param maxBytes  at least 1
+     * @param overshoot whether the first record (or a compressed batch) may be delivered although it is
+     *                  larger than maxBytes
+     * @return the slice, or null if nothing fits and overshoot is not allowed
      */
-    static RecordBatch slice(RecordBatch batch, long from, long maxRecords, long maxBytes) {
+    static RecordBatch slice(RecordBatch batch, long from, long maxRecords, long maxBytes, boolean overshoot) {
         int skip = (int) (from - batch.getBaseOffset());
         int count = batch.getRecordCount();
         ByteString records = batch.getRecords();
@@ -32,7 +35,7 @@ final class BatchSlicer {
         }
         if (batch.getCompression() != Compression.COMPRESSION_NONE) {
             // A compressed batch travels whole; the consumer skips what it did not ask for.
-            return batch;
+            return records.size() <= maxBytes || overshoot ? batch : null;
         }
         try {
             CodedInputStream in = records.newCodedInput();
@@ -49,11 +52,14 @@ final class BatchSlicer {
                 int size = in.readRawVarint32();
                 in.skipRawBytes(size);
                 int next = in.getTotalBytesRead();
-                if (taken > 0 && next - start > maxBytes) {
+                if (next - start > maxBytes && (taken > 0 || !overshoot)) {
                     break;
                 }
                 end = next;
                 taken++;
+            }
+            if (taken == 0) {
+                return null;
             }
             return batch.toBuilder()
                     .setBaseOffset(from)

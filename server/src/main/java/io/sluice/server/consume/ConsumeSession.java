@@ -50,6 +50,12 @@ final class ConsumeSession {
     private RecordFormat format = RecordFormat.RECORD_FORMAT_ENCODED;
     private long recordCredit;
     private long byteCredit;
+    /**
+     * Whether anything was sent since the last credit grant. A record larger than the byte credit left is
+     * sent only when nothing was: then the grant itself is smaller than the record, and waiting would stall
+     * the consumer forever. Otherwise the broker waits for the consumer to grant more.
+     */
+    private boolean sentSinceGrant;
     private int nextCursor;
 
     ConsumeSession(ConsumeService service, Scheduler scheduler) {
@@ -187,6 +193,7 @@ final class ConsumeSession {
         }
         recordCredit = saturatedAdd(recordCredit, credit.getRecords());
         byteCredit = saturatedAdd(byteCredit, credit.getBytes());
+        sentSinceGrant = false;
     }
 
     private static long saturatedAdd(long a, long b) {
@@ -201,10 +208,9 @@ final class ConsumeSession {
         try {
             while (recordCredit > 0 && byteCredit > 0 && out.requestedFromDownstream() > 0) {
                 Cursor cursor = nextReadable();
-                if (cursor == null) {
+                if (cursor == null || !deliverOne(cursor)) {
                     return;
                 }
-                deliverOne(cursor);
             }
         } catch (RuntimeException e) {
             finish(e instanceof SluiceException s ? s : new SluiceException(ErrorCode.BROKER_UNAVAILABLE,
@@ -225,21 +231,27 @@ final class ConsumeSession {
         return null;
     }
 
-    private void deliverOne(Cursor cursor) {
+    /** Sends the next slice of the cursor's data; false if what comes next does not fit the credit. */
+    private boolean deliverOne(Cursor cursor) {
         if (cursor.readAhead.isEmpty()) {
             LogReadResult read = cursor.log.read(cursor.next, Math.min(byteCredit, MAX_READ_BYTES), recordCredit);
             cursor.readAhead.addAll(read.batches());
             if (cursor.readAhead.isEmpty()) {
-                return;
+                return false;
             }
         }
         RecordBatch head = cursor.readAhead.peek();
         long headEnd = head.getBaseOffset() + head.getRecordCount();
         if (headEnd <= cursor.next) {
             cursor.readAhead.poll();
-            return;
+            return true;
         }
-        RecordBatch slice = BatchSlicer.slice(head, Math.max(cursor.next, head.getBaseOffset()), recordCredit, byteCredit);
+        RecordBatch slice = BatchSlicer.slice(head, Math.max(cursor.next, head.getBaseOffset()), recordCredit, byteCredit,
+                !sentSinceGrant);
+        if (slice == null) {
+            return false;
+        }
+        sentSinceGrant = true;
         long sliceEnd = slice.getBaseOffset() + slice.getRecordCount();
         cursor.next = sliceEnd;
         if (sliceEnd >= headEnd) {
@@ -251,6 +263,7 @@ final class ConsumeSession {
         cursor.recordsSent.increment(slice.getRecordCount());
         cursor.bytesSent.increment(bytes);
         out.next(ConsumeResponse.newBuilder().setBatch(toBatch(cursor, slice)).build());
+        return true;
     }
 
     private Batch toBatch(Cursor cursor, RecordBatch slice) {
