@@ -30,7 +30,8 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Credit: the broker may send only what was granted. Grants keep {@code buffered + outstanding} at most
  * {@code min(demand, prefetch)} records and at most prefetchBytes bytes, so a slow subscriber holds memory
- * flat. Small top-ups wait for a quarter of the target, so a fast subscriber does not cause one grant per batch.
+ * flat. Small top-ups wait until a quarter of either is missing, so a fast subscriber does not cause one grant
+ * per batch.
  *
  * <p>Resume: {@code next} holds, per partition, the offset after the last record received (starting at the
  * broker's Subscribed positions). Subscribe takes one start offset for all partitions, so a reconnect starts
@@ -188,8 +189,19 @@ final class ConsumerSession<K, V> {
         long target = Math.min(demand, options.prefetchRecords());
         long records = target - buffer.size() - outstandingRecords;
         long bytes = options.prefetchBytes() - bufferedBytes - outstandingBytes;
-        if (records <= 0 || bytes <= 0 || records < Math.max(1, target / 4) && outstandingRecords > 0) {
+        if (bytes <= 0) {
             return;
+        }
+        if (records <= 0) {
+            // The broker holds record credit but no byte credit (a large record used it up): a grant must
+            // name at least one record, so this one record of slack is the only way to hand over bytes.
+            if (outstandingBytes > 0 || outstandingRecords == 0) {
+                return;
+            }
+            records = 1;
+        } else if (records < Math.max(1, target / 4) && outstandingRecords > 0
+                && outstandingBytes >= options.prefetchBytes() / 4) {
+            return; // the broker still has plenty of both: top up later, in fewer, larger grants
         }
         outstandingRecords += records;
         outstandingBytes += bytes;

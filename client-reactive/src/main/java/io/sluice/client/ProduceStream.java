@@ -42,25 +42,36 @@ final class ProduceStream implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the producer is closed");
         }
-        if (current == null || current.ended) {
+        if (current == null || current.failed) {
             current = new Connection();
         }
         return current;
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        closeGracefully();
+    }
+
+    /**
+     * Ends the request stream and completes once the broker has answered everything sent (so records sent
+     * with acks=none have reached it too).
+     */
+    synchronized Mono<Void> closeGracefully() {
         closed = true;
-        if (current != null) {
-            current.requests.tryEmitComplete();
+        if (current == null) {
+            return Mono.empty();
         }
+        current.requests.tryEmitComplete();
+        return current.ended.asMono();
     }
 
     /** One gRPC call. Its lock serializes emission, so a request never lands in a stream that has ended. */
     private final class Connection {
         private final Sinks.Many<ProduceRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
         private final Map<Long, MonoSink<ProduceResponse>> waiting = new HashMap<>();
-        private boolean ended;
+        private final Sinks.Empty<Void> ended = Sinks.empty();
+        private boolean failed;
 
         Connection() {
             stub.produce(requests.asFlux()).subscribe(this::onResponse, this::end,
@@ -68,7 +79,7 @@ final class ProduceStream implements AutoCloseable {
         }
 
         synchronized void send(ProduceRequest request, MonoSink<ProduceResponse> reply) {
-            if (ended) {
+            if (failed) {
                 // Lost the race with the stream's end: fail like the stream did, and the caller's retry reconnects.
                 Throwable e = Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the produce stream ended", null);
                 if (reply != null) {
@@ -105,13 +116,14 @@ final class ProduceStream implements AutoCloseable {
         private void end(Throwable error) {
             Map<Long, MonoSink<ProduceResponse>> orphans;
             synchronized (this) {
-                ended = true;
+                failed = true;
                 orphans = new HashMap<>(waiting);
                 waiting.clear();
             }
             Throwable mapped = Errors.map(error);
             orphans.values().forEach(reply -> reply.error(mapped));
             requests.tryEmitComplete();
+            ended.tryEmitEmpty();
         }
     }
 }

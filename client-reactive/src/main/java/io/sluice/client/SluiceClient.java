@@ -7,6 +7,10 @@ import io.sluice.proto.v1.ReactorConsumerServiceGrpc;
 import io.sluice.proto.v1.ReactorProducerServiceGrpc;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import java.util.concurrent.TimeUnit;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -23,12 +27,15 @@ public final class SluiceClient implements AutoCloseable {
     /** Consume batches hold up to 1 MiB plus one record of up to max.message.bytes (64 MiB at most). */
     private static final int MAX_INBOUND_MESSAGE_BYTES = 80 << 20;
 
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
     private final String bootstrap;
     private final ManagedChannel channel;
     private final RetryPolicy retry;
     private final SluiceAdmin admin;
     private final MetadataCache metadata;
     private final Scheduler consumerScheduler;
+    private final Set<ProduceStream> produceStreams = ConcurrentHashMap.newKeySet();
 
     private SluiceClient(Builder builder) {
         this.bootstrap = builder.bootstrap;
@@ -73,7 +80,9 @@ public final class SluiceClient implements AutoCloseable {
     }
 
     public <K, V> ReactiveProducer<K, V> producer(ProducerOptions<K, V> options) {
-        return new ReactiveProducer<>(options, metadata, new ProduceStream(ReactorProducerServiceGrpc.newReactorStub(channel)), retry);
+        ProduceStream stream = new ProduceStream(ReactorProducerServiceGrpc.newReactorStub(channel));
+        produceStreams.add(stream);
+        return new ReactiveProducer<>(options, metadata, stream, retry);
     }
 
     public <K, V> ReactiveConsumer<K, V> consumer(ConsumerOptions<K, V> options) {
@@ -88,9 +97,17 @@ public final class SluiceClient implements AutoCloseable {
         return bootstrap;
     }
 
-    /** Closes the channel, failing open streams; waits up to 5 s for it to terminate. */
+    /**
+     * Lets producers' streams finish what they sent (records sent with acks=none included), then closes the
+     * channel, failing streams still open (consumers). Waits up to 5 s for each step.
+     */
     @Override
     public void close() {
+        Flux.fromIterable(produceStreams).flatMap(ProduceStream::closeGracefully)
+                .onErrorResume(e -> Mono.empty())
+                .then()
+                .timeout(CLOSE_TIMEOUT, Mono.empty())
+                .block();
         channel.shutdownNow();
         try {
             channel.awaitTermination(5, TimeUnit.SECONDS);
