@@ -27,19 +27,16 @@ final class Murmur2 {
             h ^= k;
         }
         int tail = blocks * 4;
-        switch (length - tail) {
-            case 3:
-                h ^= (data[tail + 2] & 0xff) << 16;
-                // fall through
-            case 2:
-                h ^= (data[tail + 1] & 0xff) << 8;
-                // fall through
-            case 1:
-                h ^= data[tail] & 0xff;
-                h *= M;
-                break;
-            default:
-                break;
+        int left = length - tail;
+        if (left == 3) {
+            h ^= (data[tail + 2] & 0xff) << 16;
+        }
+        if (left >= 2) {
+            h ^= (data[tail + 1] & 0xff) << 8;
+        }
+        if (left >= 1) {
+            h ^= data[tail] & 0xff;
+            h *= M;
         }
         h ^= h >>> 13;
         h *= M;
