@@ -1,7 +1,10 @@
 package io.sluice.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -10,6 +13,16 @@ import java.util.Map;
  */
 public record Io(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean interactive) {
     public static Io system() {
-        return new Io(System.in, System.out, System.err, System.getenv(), System.console() != null);
+        return new Io(System.in, System.out, System.err, System.getenv(), stderrIsTerminal());
+    }
+
+    /** Java cannot ask isatty(2) directly: on Linux, /proc tells where fd 2 points; elsewhere, guess from the console. */
+    private static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 }

@@ -161,7 +161,7 @@ final class ConsumerSession<K, V> {
         if (done) {
             return;
         }
-        while (demand > 0 && !buffer.isEmpty()) {
+        while (demand > 0 && !buffer.isEmpty() && !sink.isCancelled()) {
             Received r = buffer.poll();
             bufferedBytes -= r.record().getSerializedSize();
             demand--;

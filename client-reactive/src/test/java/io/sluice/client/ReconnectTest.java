@@ -52,17 +52,21 @@ class ReconnectTest {
         ReactiveConsumer<String, String> consumer = client.consumer(ConsumerOptions.strings()
                 .topics("resume").start(StartPosition.earliest()).prefetch(8, 1 << 20));
 
-        StepVerifier.create(consumer.receive(), 0)
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StepVerifier.create(consumer.receive().map(ReceivedRecord::value).doOnNext(received::add), 0)
                 .thenRequest(50)
                 .expectNextCount(50)
                 .then(fixture::restart)
                 .then(() -> produce("resume", 100, 120))
                 .thenRequest(Long.MAX_VALUE)
-                .recordWith(java.util.ArrayList::new)
                 .expectNextCount(70)
-                .consumeRecordedWith(rest -> assertThat(rest).hasSize(70))
+                .expectNoEvent(Duration.ofMillis(200))
                 .thenCancel()
                 .verify(TIMEOUT);
+        // Partition 1 was far behind partition 0 when the stream broke: the resume re-reads from the smaller
+        // offset and drops what partition 0 had already delivered.
+        assertThat(received).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 120).mapToObj(i -> "v" + i).toList());
     }
 
     @Test
