@@ -1,0 +1,83 @@
+package io.sluice.loadtest.harness;
+
+import io.sluice.loadtest.harness.report.ConsoleReport;
+import io.sluice.loadtest.harness.report.ReportWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code bin/sluice-bench SCENARIO [options]}: starts a broker in its own JVM on loopback (unless
+ * {@code --bootstrap}), runs the scenario with a progress line per second on stderr, then prints a
+ * summary and writes the report folder. Exit code 1 on bad usage or a failed run, 0 otherwise.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        CliOptions options;
+        try {
+            options = CliOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("sluice-bench: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        if (options.scenario() == null || options.flag("help")) {
+            System.err.println("usage: bin/sluice-bench SCENARIO [options]\n" + ScenarioCatalog.HELP);
+            System.exit(options.scenario() == null && !options.flag("help") ? 1 : 0);
+            return;
+        }
+        try {
+            System.exit(run(options));
+        } catch (IllegalArgumentException e) {
+            System.err.println("sluice-bench: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static int run(CliOptions options) throws Exception {
+        Path reports = Path.of(options.get("reports", System.getProperty("sluice.bench.reports", "load-tests/target/reports")));
+        boolean quiet = options.flag("quiet");
+        String bootstrap = options.get("bootstrap");
+        long brokerPid = Long.parseLong(options.get("broker-pid", "-1"));
+        List<String> jvmOptions = Arrays.asList(options.get("broker-jvm-opts", "-Xms1g -Xmx1g").trim().split("\\s+"));
+        String name = options.scenario();
+        if (name.equals("kafka-race")) {
+            int divisor = options.flag("quick") ? 20 : 1;
+            List<Integer> partitions = Arrays.stream(options.get("partitions-list", "1 8").trim().split("[\\s,]+"))
+                    .map(Integer::parseInt).toList();
+            options.checkAllRead();
+            Path dir = ReportWriter.newRunDir(reports, name);
+            try (BrokerTarget target = target(bootstrap, brokerPid, jvmOptions, dir)) {
+                List<String> rows = new KafkaRace(new ScenarioRunner(target, quiet ? null : System.err), divisor, partitions)
+                        .run(dir, System.err);
+                rows.forEach(System.out::println);
+                System.err.println("results: " + dir.resolve("results.tsv").toAbsolutePath());
+            }
+            return 0;
+        }
+        Scenario scenario = ScenarioCatalog.fromOptions(name, options);
+        options.checkAllRead();
+        Path dir = ReportWriter.newRunDir(reports, scenario.name());
+        Summary summary;
+        try (BrokerTarget target = target(bootstrap, brokerPid, jvmOptions, dir)) {
+            summary = new ScenarioRunner(target, quiet ? null : System.err).run(scenario);
+        }
+        Path index = ReportWriter.write(dir, summary);
+        System.out.print(ConsoleReport.render(summary));
+        System.out.println("report: " + index.toAbsolutePath());
+        boolean complete = summary.errors().isEmpty() && summary.recordsAcked() + summary.recordsConsumed() > 0;
+        return complete ? 0 : 1;
+    }
+
+    private static BrokerTarget target(String bootstrap, long pid, List<String> jvmOptions, Path dir) throws Exception {
+        if (bootstrap != null) {
+            return BrokerTarget.external(bootstrap, pid);
+        }
+        BrokerJvm broker = BrokerJvm.start(jvmOptions, List.of(), dir.resolve("broker.log"));
+        System.err.println(">> broker JVM pid " + broker.pid() + " on 127.0.0.1:" + broker.port() + " (log: " + dir.resolve("broker.log") + ")");
+        return BrokerTarget.ownJvm(broker);
+    }
+}
