@@ -43,6 +43,8 @@ public final class BrokerJvm implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
+        // The broker's own logging config (a test classpath may carry a quieter one): it logs where it listens.
+        command.add("-Dlogback.configurationFile=logback.xml");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.sluice.server.BrokerMain",
                 "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString()));
         command.addAll(brokerArgs);
