@@ -13,7 +13,6 @@ import io.sluice.proto.v1.RecordSet;
 import io.sluice.proto.v1.Subscribe;
 import io.sluice.proto.v1.TopicSubscription;
 import java.util.ArrayDeque;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +33,8 @@ import reactor.core.scheduler.Scheduler;
  * per batch.
  *
  * <p>Resume: {@code next} holds, per partition, the offset after the last record received (starting at the
- * broker's Subscribed positions). Subscribe takes one start offset for all partitions, so a reconnect starts
- * at the smallest {@code next} (which every partition has reached, so it is in range) and drops records below
- * each partition's own {@code next}.
+ * broker's Subscribed positions); a reconnect subscribes with those as per-partition start offsets, and
+ * still drops any record below a partition's {@code next}, so the subscriber never sees a duplicate.
  */
 final class ConsumerSession<K, V> {
     private final ConsumerOptions<K, V> options;
@@ -94,10 +92,17 @@ final class ConsumerSession<K, V> {
         subscribed = false;
         outstandingRecords = 0;
         outstandingBytes = 0;
-        Subscribe.Builder subscribe = Subscribe.newBuilder().setStart(next.isEmpty() ? options.start().toProto()
-                : StartPosition.offset(Collections.min(next.values())).toProto());
-        options.subscriptions().forEach((topic, partitions) ->
-                subscribe.addTopics(TopicSubscription.newBuilder().setTopic(topic).addAllPartitions(partitions)));
+        Subscribe.Builder subscribe = Subscribe.newBuilder().setStart(options.start().toProto());
+        options.subscriptions().forEach((topic, partitions) -> {
+            TopicSubscription.Builder subscription = TopicSubscription.newBuilder().setTopic(topic).addAllPartitions(partitions);
+            // After a reconnect every partition resumes exactly where this session stopped.
+            next.forEach((tp, offset) -> {
+                if (tp.topic().equals(topic)) {
+                    subscription.putStartOffsets(tp.partition(), offset);
+                }
+            });
+            subscribe.addTopics(subscription);
+        });
         requests = Sinks.many().unicast().onBackpressureBuffer();
         requests.tryEmitNext(ConsumeRequest.newBuilder().setSubscribe(subscribe).build());
         call = stub.consume(requests.asFlux()).subscribe(

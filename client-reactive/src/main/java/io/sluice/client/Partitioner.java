@@ -1,5 +1,6 @@
 package io.sluice.client;
 
+import io.sluice.proto.Murmur2;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 
-/** The Java snippet of docs/client-and-cli.md: the doc quotes the lines between the markers verbatim. */
+/** The Java snippet of README.md and docs/client-and-cli.md: both quote the lines between the markers verbatim. */
 class ReadmeExampleTest {
 
     static List<String> example(String bootstrap) {
@@ -52,6 +52,7 @@ class ReadmeExampleTest {
                 source.indexOf("        // README-SNIPPET-END"));
         String unindented = snippet.lines().map(line -> line.length() >= 8 ? line.substring(8) : line.strip())
                 .collect(Collectors.joining("\n", "", "\n"));
+        assertThat(Files.readString(Path.of("../README.md"))).contains("```java\n" + unindented + "```");
         assertThat(Files.readString(Path.of("../docs/client-and-cli.md"))).contains("```java\n" + unindented + "```");
     }
 }

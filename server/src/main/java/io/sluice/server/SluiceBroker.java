@@ -59,8 +59,8 @@ public final class SluiceBroker implements AutoCloseable {
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .addService(new ProducerGrpcService(produce, config.produceMaxInFlight()))
                 .addService(new ConsumerGrpcService(consumers))
-                .addService(new AdminGrpcService(logs, metadataScheduler, BrokerInfo.newBuilder()
-                        .setId(config.brokerId()).setHost(config.host()).setPort(config.port()).build()))
+                .addService(new AdminGrpcService(logs, metadataScheduler, this::brokerInfo,
+                        new AdminGrpcService.AutoCreate(config.autoCreateTopics(), config.defaultPartitions())))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
@@ -88,6 +88,11 @@ public final class SluiceBroker implements AutoCloseable {
     /** The port actually bound (useful with port 0). */
     public int port() {
         return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
+    /** This broker as metadata shows it, with the port actually bound. */
+    private BrokerInfo brokerInfo() {
+        return BrokerInfo.newBuilder().setId(config.brokerId()).setHost(config.host()).setPort(port()).build();
     }
 
     public String host() {

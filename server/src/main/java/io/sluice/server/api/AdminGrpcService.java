@@ -26,6 +26,7 @@ import io.sluice.server.log.PartitionLog;
 import io.sluice.server.log.Topic;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -33,12 +34,18 @@ import reactor.core.scheduler.Scheduler;
 public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminServiceImplBase {
     private final LogManager logs;
     private final Scheduler scheduler;
-    private final BrokerInfo self;
+    private final Supplier<BrokerInfo> self;
+    private final AutoCreate autoCreate;
 
-    public AdminGrpcService(LogManager logs, Scheduler scheduler, BrokerInfo self) {
+    /** Whether, and with how many partitions, unknown topics are created on first use. */
+    public record AutoCreate(boolean enabled, int partitions) {
+    }
+
+    public AdminGrpcService(LogManager logs, Scheduler scheduler, Supplier<BrokerInfo> self, AutoCreate autoCreate) {
         this.logs = logs;
         this.scheduler = scheduler;
         this.self = self;
+        this.autoCreate = autoCreate;
     }
 
     private <T> Mono<T> call(Callable<T> work) {
@@ -91,22 +98,28 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
     public Mono<GetMetadataResponse> getMetadata(GetMetadataRequest request) {
         return call(() -> {
             List<Topic> topics = request.getTopicsCount() == 0 ? logs.topics()
-                    : request.getTopicsList().stream().map(logs::topic).toList();
+                    : request.getTopicsList().stream().map(this::topicForMetadata).toList();
+            BrokerInfo broker = self.get();
             GetMetadataResponse.Builder response = GetMetadataResponse.newBuilder()
-                    .addBrokers(self)
-                    .setRespondingBroker(self.getId());
+                    .addBrokers(broker)
+                    .setRespondingBroker(broker.getId());
             for (Topic topic : topics) {
                 TopicMetadata.Builder meta = TopicMetadata.newBuilder().setName(topic.name());
                 for (PartitionLog log : topic.partitions()) {
                     meta.addPartitions(PartitionMetadata.newBuilder()
                             .setPartition(log.id().partition())
-                            .setLeader(self.getId())
-                            .addReplicas(self.getId()));
+                            .setLeader(broker.getId())
+                            .addReplicas(broker.getId()));
                 }
                 response.addTopics(meta);
             }
             return response.build();
         });
+    }
+
+    /** Like Kafka, a metadata request creates a missing topic when the broker auto-creates topics. */
+    private Topic topicForMetadata(String name) {
+        return autoCreate.enabled() ? logs.getOrCreate(name, autoCreate.partitions()) : logs.topic(name);
     }
 
     private TopicDescription describe(Topic topic) {
@@ -119,7 +132,7 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
                     .setStartOffset(log.startOffset())
                     .setEndOffset(log.highWatermark())
                     .setSizeBytes(log.sizeBytes())
-                    .setLeader(self.getId()));
+                    .setLeader(self.get().getId()));
         }
         return description.build();
     }

@@ -19,9 +19,9 @@ import io.sluice.server.log.LogReadResult;
 import io.sluice.server.log.PartitionLog;
 import io.sluice.server.log.Topic;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.Disposable;
@@ -133,25 +133,31 @@ final class ConsumeSession {
         if (subscribe.getTopicsCount() == 0) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "Subscribe names no topic");
         }
-        Set<PartitionLog> logs = new LinkedHashSet<>();
+        Map<PartitionLog, Long> starts = new LinkedHashMap<>();
         for (TopicSubscription wanted : subscribe.getTopicsList()) {
             Topic topic = service.topic(wanted.getTopic());
-            if (wanted.getPartitionsCount() == 0) {
-                logs.addAll(topic.partitions());
-            } else {
-                wanted.getPartitionsList().forEach(p -> logs.add(topic.partition(p)));
+            List<PartitionLog> logs = wanted.getPartitionsCount() == 0 ? topic.partitions()
+                    : wanted.getPartitionsList().stream().map(topic::partition).toList();
+            for (Map.Entry<Integer, Long> override : wanted.getStartOffsetsMap().entrySet()) {
+                if (!logs.contains(topic.partition(override.getKey()))) {
+                    throw new SluiceException(ErrorCode.INVALID_REQUEST, "start_offsets names partition " + override.getKey()
+                            + " of '" + topic.name() + "', which this subscription does not read");
+                }
+            }
+            for (PartitionLog log : logs) {
+                Long explicit = wanted.getStartOffsetsMap().get(log.id().partition());
+                starts.putIfAbsent(log, explicit != null ? startAtOffset(log, explicit) : startOffset(log, subscribe.getStart()));
             }
         }
         Subscribed.Builder answer = Subscribed.newBuilder();
-        for (PartitionLog log : logs) {
-            long start = startOffset(log, subscribe.getStart());
+        starts.forEach((log, start) -> {
             cursors.add(new Cursor(log, start, service.recordsSent(log.id().topic()), service.bytesSent(log.id().topic())));
             answer.addPartitions(PartitionPosition.newBuilder()
                     .setTopic(log.id().topic())
                     .setPartition(log.id().partition())
                     .setStartOffset(start)
                     .setHighWatermark(log.highWatermark()));
-        }
+        });
         format = subscribe.getFormat();
         if (format == RecordFormat.UNRECOGNIZED) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "Unknown record format " + subscribe.getFormatValue());
@@ -161,7 +167,7 @@ final class ConsumeSession {
         }
         subscribed = true;
         out.next(ConsumeResponse.newBuilder().setSubscribed(answer).build());
-        for (PartitionLog log : logs) {
+        for (PartitionLog log : starts.keySet()) {
             appendListeners.add(log.onAppend(this::scheduleDrain));
         }
     }
@@ -171,19 +177,20 @@ final class ConsumeSession {
             case EARLIEST -> log.startOffset();
             case LATEST, POSITION_NOT_SET -> log.highWatermark();
             case TIMESTAMP_MS -> log.offsetForTimestamp(start.getTimestampMs());
-            case OFFSET -> {
-                long offset = start.getOffset();
-                long end = log.highWatermark();
-                if (offset < 0) {
-                    throw new SluiceException(ErrorCode.INVALID_OFFSET, "Start offset " + offset + " is negative");
-                }
-                if (offset > end) {
-                    throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "Start offset " + offset + " is beyond the end of "
-                            + log.id() + ", whose next offset is " + end);
-                }
-                yield Math.max(offset, log.startOffset());
-            }
+            case OFFSET -> startAtOffset(log, start.getOffset());
         };
+    }
+
+    private static long startAtOffset(PartitionLog log, long offset) {
+        long end = log.highWatermark();
+        if (offset < 0) {
+            throw new SluiceException(ErrorCode.INVALID_OFFSET, "Start offset " + offset + " is negative");
+        }
+        if (offset > end) {
+            throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "Start offset " + offset + " is beyond the end of "
+                    + log.id() + ", whose next offset is " + end);
+        }
+        return Math.max(offset, log.startOffset());
     }
 
     private void addCredit(Credit credit) {

@@ -3,6 +3,7 @@ package io.sluice.server.produce;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
+import io.sluice.proto.Murmur2;
 import io.sluice.proto.v1.ErrorCode;
 import io.sluice.server.error.SluiceException;
 import java.io.IOException;

@@ -186,4 +186,29 @@ class ConsumeSemanticsTest {
         var description = admin.describeTopic(io.sluice.proto.v1.DescribeTopicRequest.newBuilder().setName("t").build());
         assertThat(description.getTopic().getPartitions(0).getEndOffset()).isZero();
     }
+
+    @Test
+    void perPartitionStartOffsetsOverrideTheCommonStart() {
+        produceBatches(2, 5, 1000);
+        producer.produce(Flux.just(produce(50, "t", record(null, "p1-0"), record(null, "p1-1")).setPartition(1).build()))
+                .blockLast(TIMEOUT);
+        Sinks.Many<ConsumeRequest> in = Sinks.many().unicast().onBackpressureBuffer();
+        in.tryEmitNext(ConsumeRequest.newBuilder().setSubscribe(Subscribe.newBuilder()
+                .addTopics(TopicSubscription.newBuilder().setTopic("t").putStartOffsets(0, 7))
+                .setStart(earliest())
+                .setInitialCredit(Credit.newBuilder().setRecords(100).setBytes(1 << 20))).build());
+        StepVerifier.create(consumer.consume(in.asFlux()))
+                .assertNext(r -> assertThat(r.getSubscribed().getPartitionsList())
+                        .extracting(p -> p.getPartition() + "@" + p.getStartOffset()).containsExactly("0@7", "1@0"))
+                .expectNextCount(2)
+                .thenCancel()
+                .verify(TIMEOUT);
+
+        Sinks.Many<ConsumeRequest> wrong = Sinks.many().unicast().onBackpressureBuffer();
+        wrong.tryEmitNext(ConsumeRequest.newBuilder().setSubscribe(Subscribe.newBuilder()
+                .addTopics(TopicSubscription.newBuilder().setTopic("t").addPartitions(0).putStartOffsets(1, 0))).build());
+        StepVerifier.create(consumer.consume(wrong.asFlux()))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("start_offsets names partition 1"))
+                .verify(TIMEOUT);
+    }
 }

@@ -2,6 +2,7 @@ package io.sluice.server.produce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.proto.Murmur2;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.apache.kafka.common.utils.Utils;

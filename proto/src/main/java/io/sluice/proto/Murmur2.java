@@ -1,7 +1,7 @@
-package io.sluice.server.produce;
+package io.sluice.proto;
 
 /**
- * The 32-bit MurmurHash2 variant that Kafka's default partitioner uses (seed 0x9747b28c), so a keyed
+ * Part of the contract, shared by the broker and the Java client: the 32-bit MurmurHash2 variant that Kafka's default partitioner uses (seed 0x9747b28c), so a keyed
  * record lands on the partition number it would get in Kafka.
  */
 public final class Murmur2 {
