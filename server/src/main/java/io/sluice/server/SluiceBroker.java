@@ -44,7 +44,7 @@ public final class SluiceBroker implements AutoCloseable {
     private SluiceBroker(BrokerConfig config, MeterRegistry meters) throws IOException {
         this.config = config;
         this.meters = meters;
-        this.store = RocksStore.open(config.dataDir());
+        this.store = RocksStore.open(config.dataDir(), config.storageMemory());
         this.writer = new GroupCommitWriter(store);
         this.logs = new LogManager(store, writer, config.maxPartitions());
         this.readScheduler = Schedulers.newParallel("sluice-read", config.storageReadThreads(), true);

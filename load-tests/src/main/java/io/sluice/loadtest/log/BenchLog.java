@@ -1,5 +1,6 @@
 package io.sluice.loadtest.log;
 
+import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.config.TopicConfig;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.PartitionLog;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** A fresh RocksDB store with one topic, wired as the broker wires it, in a temp dir removed on close. */
@@ -29,7 +31,7 @@ final class BenchLog implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.store = RocksStore.open(dir);
+        this.store = RocksStore.open(dir, BrokerConfig.of(Map.of()).storageMemory());
         this.writer = new GroupCommitWriter(store);
         LogManager logs = new LogManager(store, writer, Math.max(partitionCount, 1));
         this.partitions = logs.create(TOPIC, partitionCount, TopicConfig.defaults()).partitions();

@@ -23,6 +23,8 @@ public final class BrokerConfig {
     public static final String MAX_PARTITIONS = "max.partitions.per.topic";
     public static final String MAX_INBOUND_MESSAGE_BYTES = "max.inbound.message.bytes";
     public static final String STORAGE_READ_THREADS = "storage.read.threads";
+    public static final String STORAGE_WRITE_BUFFER_BYTES = "storage.write.buffer.bytes";
+    public static final String STORAGE_BLOCK_CACHE_BYTES = "storage.block.cache.bytes";
     public static final String PRODUCE_MAX_IN_FLIGHT = "produce.max.in.flight";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
 
@@ -44,6 +46,10 @@ public final class BrokerConfig {
                     "Largest gRPC message the broker accepts; larger ones fail with RESOURCE_EXHAUSTED.")
             .define(STORAGE_READ_THREADS, ConfigType.INT, 2, Validator.between(1, 256),
                     "Threads that serve log reads for consumers.")
+            .define(STORAGE_WRITE_BUFFER_BYTES, ConfigType.LONG, 128L << 20, Validator.atLeast(16L << 20),
+                    "RocksDB memtable memory for all partitions together; more absorbs longer write bursts.")
+            .define(STORAGE_BLOCK_CACHE_BYTES, ConfigType.LONG, 64L << 20, Validator.atLeast(1L << 20),
+                    "RocksDB block cache for reads of data already flushed to disk.")
             .define(PRODUCE_MAX_IN_FLIGHT, ConfigType.INT, 64, Validator.between(1, 512),
                     "Most batches one produce stream may have in the broker at once (read from the network, "
                             + "not yet acknowledged); bounds the broker memory a producer can hold.")
@@ -160,6 +166,11 @@ public final class BrokerConfig {
 
     public int storageReadThreads() {
         return (Integer) values.get(STORAGE_READ_THREADS);
+    }
+
+    public io.sluice.server.storage.StorageMemory storageMemory() {
+        return new io.sluice.server.storage.StorageMemory((Long) values.get(STORAGE_WRITE_BUFFER_BYTES),
+                (Long) values.get(STORAGE_BLOCK_CACHE_BYTES));
     }
 
     public int produceMaxInFlight() {

@@ -26,6 +26,7 @@ import org.rocksdb.Slice;
 import org.rocksdb.SstPartitionerFixedPrefixFactory;
 import org.rocksdb.SizeApproximationFlag;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -49,8 +50,10 @@ public final class RocksStore implements AutoCloseable {
     private final WriteOptions asyncWrite;
     private final WriteOptions syncWrite;
 
-    private RocksStore(Path dir) throws RocksDBException {
-        Cache cache = own(new LRUCache(64L << 20));
+    private RocksStore(Path dir, StorageMemory memory) throws RocksDBException {
+        Cache cache = own(new LRUCache(memory.blockCacheBytes()));
+        // One budget for every memtable of every partition: memory stays flat however many partitions exist.
+        WriteBufferManager writeBuffers = own(new WriteBufferManager(memory.writeBufferBytes(), cache));
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 .setBlockSize(64 << 10)
@@ -59,7 +62,7 @@ public final class RocksStore implements AutoCloseable {
                 // Batches are stored whole and often already compressed by the producer: compressing again
                 // costs flush time, which is the write bottleneck, for little gain.
                 .setCompressionType(CompressionType.NO_COMPRESSION)
-                .setWriteBufferSize(64L << 20)
+                .setWriteBufferSize(Math.max(4L << 20, memory.writeBufferBytes() / 4))
                 .setMaxWriteBufferNumber(4)
                 .setTargetFileSizeBase(64L << 20)
                 // One SST file per log id: a flush of many partitions then writes files that do not overlap,
@@ -73,6 +76,7 @@ public final class RocksStore implements AutoCloseable {
                 .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 // Monotonic keys compact by trivial moves; let writes run at disk speed before delaying them.
                 .setDelayedWriteRate(1L << 30)
+                .setWriteBufferManager(writeBuffers)
                 .setKeepLogFileNum(5);
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, metaOptions),
@@ -88,10 +92,10 @@ public final class RocksStore implements AutoCloseable {
     }
 
     /** Opens (or creates) the store under {@code dir}. */
-    public static RocksStore open(Path dir) {
+    public static RocksStore open(Path dir, StorageMemory memory) {
         try {
             Files.createDirectories(dir);
-            return new RocksStore(dir);
+            return new RocksStore(dir, memory);
         } catch (RocksDBException | java.io.IOException e) {
             throw new StorageException("cannot open RocksDB at " + dir + ": " + e.getMessage(), e);
         }
