@@ -213,6 +213,10 @@ final class ConsumeSession {
             return;
         }
         try {
+            // Checked even without credit, so a deleted topic ends an idle stream at once.
+            if (cursors.stream().anyMatch(c -> c.log.deleted())) {
+                nextReadable();
+            }
             while (recordCredit > 0 && byteCredit > 0 && out.requestedFromDownstream() > 0) {
                 Cursor cursor = nextReadable();
                 if (cursor == null || !deliverOne(cursor)) {
@@ -230,6 +234,10 @@ final class ConsumeSession {
         for (int i = 0; i < cursors.size(); i++) {
             int at = (nextCursor + i) % cursors.size();
             Cursor cursor = cursors.get(at);
+            if (cursor.log.deleted()) {
+                throw new SluiceException(ErrorCode.UNKNOWN_TOPIC, "Topic '" + cursor.log.id().topic()
+                        + "' was deleted while this stream read it");
+            }
             if (cursor.readable()) {
                 nextCursor = (at + 1) % cursors.size();
                 return cursor;

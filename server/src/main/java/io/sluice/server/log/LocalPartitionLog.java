@@ -234,7 +234,8 @@ public final class LocalPartitionLog implements PartitionLog {
         listeners.forEach(Runnable::run);
     }
 
-    boolean isDeleted() {
+    @Override
+    public boolean deleted() {
         return deleted;
     }
 

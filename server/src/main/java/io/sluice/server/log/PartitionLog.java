@@ -39,6 +39,9 @@ public interface PartitionLog {
      */
     long offsetForTimestamp(long timestampMs);
 
+    /** Whether the log's topic was deleted: nothing more will be appended or read. */
+    boolean deleted();
+
     /** Runs {@code listener} after each append becomes readable, until the returned handle is disposed. */
     Disposable onAppend(Runnable listener);
 }

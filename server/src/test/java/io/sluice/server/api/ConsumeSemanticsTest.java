@@ -178,6 +178,19 @@ class ConsumeSemanticsTest {
     }
 
     @Test
+    void deletingATopicEndsTheStreamsThatReadIt() {
+        Sinks.Many<ConsumeRequest> in = Sinks.many().unicast().onBackpressureBuffer();
+        in.tryEmitNext(subscribe("t", latest()));
+        StepVerifier.create(consumer.consume(in.asFlux()))
+                .expectNextMatches(ConsumeResponse::hasSubscribed)
+                .then(() -> AdminServiceGrpc.newBlockingStub(fixture.channel())
+                        .deleteTopic(io.sluice.proto.v1.DeleteTopicRequest.newBuilder().setName("t").build()))
+                .expectErrorSatisfies(e -> assertThat(io.grpc.Status.fromThrowable(e).getCode())
+                        .isEqualTo(io.grpc.Status.Code.NOT_FOUND))
+                .verify(TIMEOUT);
+    }
+
+    @Test
     void deletingATopicRemovesItsData() {
         produceBatches(2, 5, 1000);
         var admin = AdminServiceGrpc.newBlockingStub(fixture.channel());
