@@ -77,6 +77,14 @@ public final class BenchMain {
             return BrokerTarget.external(bootstrap, pid);
         }
         BrokerJvm broker = BrokerJvm.start(jvmOptions, List.of(), dir.resolve("broker.log"));
+        // Ctrl-C or timeout(1) must not leave the broker JVM and its data behind; close() is idempotent.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                broker.close();
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+        }, "sluice-bench-broker-stop"));
         System.err.println(">> broker JVM pid " + broker.pid() + " on 127.0.0.1:" + broker.port() + " (log: " + dir.resolve("broker.log") + ")");
         return BrokerTarget.ownJvm(broker);
     }

@@ -89,7 +89,10 @@ public final class BrokerJvm implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public synchronized void close() throws InterruptedException {
+        if (!process.isAlive() && !Files.exists(dataDir)) {
+            return;
+        }
         process.destroy(); // SIGTERM: the broker's clean shutdown
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();

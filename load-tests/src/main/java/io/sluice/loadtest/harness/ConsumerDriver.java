@@ -59,6 +59,10 @@ final class ConsumerDriver implements ClientResponseObserver<ConsumeRequest, Con
             }
         }
 
+        long remaining() {
+            return Math.max(0, left.get());
+        }
+
         boolean await(long nanos) throws InterruptedException {
             return reached.await(nanos, TimeUnit.NANOSECONDS);
         }

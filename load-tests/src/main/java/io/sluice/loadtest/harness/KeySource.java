@@ -1,6 +1,6 @@
 package io.sluice.loadtest.harness;
 
-import io.sluice.server.produce.Murmur2;
+import io.sluice.proto.Murmur2;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -35,7 +35,9 @@ final class ProducerDriver implements Runnable {
     private final String topic;
     private final long startMillis; // wall clock at startNanos
     private final long lingerNanos;
+    private final long stallNanos;
     private final boolean ackExpected;
+    private final boolean closedModel;
     private final BatchBuilder[] builders;
     private final KeySource keys;
     private final Map<Long, InFlightBatch> inFlight = new ConcurrentHashMap<>();
@@ -55,7 +57,9 @@ final class ProducerDriver implements Runnable {
         this.deadlineNanos = deadlineNanos;
         this.startMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
         this.lingerNanos = scenario.linger().toNanos();
+        this.stallNanos = scenario.drain().toNanos();
         this.ackExpected = scenario.acks() != Acks.ACKS_NONE;
+        this.closedModel = scenario.injection() instanceof Injection.Closed;
         this.topic = topic;
         byte[] payload = new byte[scenario.recordSize()];
         new java.util.Random(seed).nextBytes(payload); // incompressible, like Kafka's perf producer
@@ -148,8 +152,31 @@ final class ProducerDriver implements Runnable {
                 builder = builders[stickyPartition];
             }
         }
+        if (closedModel && builder.count() == 0) {
+            // Closed model: a batch takes its window slot before its first record is stamped, so no
+            // record's latency includes waiting for the previous batches (Kafka's EndToEndLatency sends
+            // each record only once the previous one is consumed).
+            reserveSlot();
+            intendedNanos = System.nanoTime();
+        }
         builder.add(key, intendedNanos, timestampMs, nowNanos);
         metrics.sentRecords.increment();
+        if (closedModel && builder.wouldOverflow(key, timestampMs)) {
+            send(builder); // full: send now rather than when the next record arrives
+        }
+    }
+
+    /** Closed model: a slot for a new batch; partial batches holding slots are sent first if none is free. */
+    private void reserveSlot() throws InterruptedException {
+        if (window.tryAcquire()) {
+            return;
+        }
+        for (BatchBuilder b : builders) {
+            if (b.count() > 0) {
+                send(b);
+            }
+        }
+        awaitSlot();
     }
 
     private void flushLingering(long now) throws InterruptedException {
@@ -178,11 +205,21 @@ final class ProducerDriver implements Runnable {
         }
     }
 
-    /** Waits for a window slot (bounded by the deadline), then sends the builder's batch. */
-    private void send(BatchBuilder builder) throws InterruptedException {
-        long wait = deadlineNanos - System.nanoTime();
+    /** Waits for a window slot, until the deadline or, if nothing comes back for the drain time, a stall. */
+    private void awaitSlot() throws InterruptedException {
+        long wait = Math.min(deadlineNanos - System.nanoTime(), stallNanos);
         if (wait <= 0 || !window.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
-            throw new InterruptedException("deadline reached waiting for the in-flight window");
+            if (System.nanoTime() < deadlineNanos) {
+                metrics.failed("WINDOW_STALLED", 0);
+            }
+            throw new InterruptedException("no in-flight window slot in time");
+        }
+    }
+
+    /** Sends the builder's batch; open model: waits for a window slot first (bounded by the deadline). */
+    private void send(BatchBuilder builder) throws InterruptedException {
+        if (!closedModel) {
+            awaitSlot();
         }
         InFlightBatch batch = builder.take();
         long id = nextRequestId++;

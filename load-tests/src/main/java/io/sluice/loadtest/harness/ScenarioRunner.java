@@ -114,7 +114,7 @@ public final class ScenarioRunner {
                 if (scenario.produces()) {
                     consumeTarget.set(metrics.ackedRecords.sum(), metrics.consumedRecords.sum());
                 }
-                consumeTarget.await(Math.max(0, deadline - System.nanoTime()));
+                awaitConsumers(consumeTarget, metrics, deadline, scenario.drain().toNanos());
             }
         } finally {
             consumers.forEach(ConsumerDriver::stop);
@@ -137,6 +137,30 @@ public final class ScenarioRunner {
                 Summary.Latency.of(sampler.ackTotal()), Summary.Latency.of(sampler.endToEndTotal()), metrics.errors(),
                 new Summary.Broker(target.pid(), brokerCpu, brokerCpu >= 0 ? brokerCpu / seconds : -1, sampler.maxBrokerRssBytes()),
                 clientCpuSeconds() - clientCpu0, sampler.timeline());
+    }
+
+    /**
+     * Waits until the consumers have read their target, the deadline passes, or they made no progress for
+     * {@code stallNanos}: a stall ends the run early with a CONSUMER_STALLED error instead of idling to the deadline.
+     */
+    private static void awaitConsumers(ConsumerDriver.SharedTarget target, RunMetrics metrics, long deadline,
+                                       long stallNanos) throws InterruptedException {
+        long lastCount = -1;
+        long lastProgress = System.nanoTime();
+        while (!target.await(Math.min(1_000_000_000L, Math.max(0, deadline - System.nanoTime())))) {
+            long now = System.nanoTime();
+            long count = metrics.consumedRecords.sum();
+            if (count != lastCount) {
+                lastCount = count;
+                lastProgress = now;
+            } else if (now - lastProgress >= stallNanos) {
+                metrics.failed("CONSUMER_STALLED", target.remaining());
+                return;
+            }
+            if (now >= deadline) {
+                return;
+            }
+        }
     }
 
     private static void runProducers(Scenario scenario, String topic, Channel channel, RunMetrics metrics,
