@@ -13,7 +13,13 @@ import io.sluice.server.api.ProducerGrpcService;
 import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.consume.ConsumeService;
 import io.sluice.server.log.LogManager;
+import io.sluice.server.log.Backlog;
+import io.sluice.server.produce.BacklogLimiter;
+import io.sluice.server.produce.CreditPolicy;
+import io.sluice.server.produce.CreditWindow;
 import io.sluice.server.produce.ProduceHandler;
+import io.sluice.server.produce.ProduceService;
+import io.sluice.server.produce.StoragePressureMonitor;
 import io.sluice.server.storage.GroupCommitWriter;
 import io.sluice.server.storage.RocksStore;
 import java.io.IOException;
@@ -37,6 +43,7 @@ public final class SluiceBroker implements AutoCloseable {
     private final Scheduler readScheduler;
     private final Scheduler metadataScheduler;
     private final ConsumeService consumers;
+    private final StoragePressureMonitor storagePressure;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
     private boolean closed;
@@ -50,8 +57,16 @@ public final class SluiceBroker implements AutoCloseable {
         this.readScheduler = Schedulers.newParallel("sluice-read", config.storageReadThreads(), true);
         this.metadataScheduler = Schedulers.newBoundedElastic(4, 10_000, "sluice-meta", 60, true);
         this.consumers = new ConsumeService(logs, readScheduler, config.autoCreateTopics(), config.defaultPartitions(), meters);
-        ProduceHandler produce = new ProduceHandler(logs, config.autoCreateTopics(), config.defaultPartitions(),
-                metadataScheduler);
+        // Storage properties take RocksDB's mutex: sampled on the metadata scheduler, never on gRPC threads.
+        this.storagePressure = new StoragePressureMonitor(store::stats, config.produceThrottleRecheck(), metadataScheduler);
+        BacklogLimiter backlog = new BacklogLimiter(logs, new Backlog(logs.offsets()), config.produceThrottleRecheck(),
+                Schedulers.parallel());
+        ProduceHandler handler = new ProduceHandler(logs, config.autoCreateTopics(), config.defaultPartitions(),
+                metadataScheduler, backlog);
+        CreditPolicy credit = new CreditPolicy(new CreditWindow(config.produceCreditRecords(), config.produceCreditBytes()),
+                storagePressure::current);
+        ProduceService produce = new ProduceService(handler, backlog, credit, logs, config.produceMaxInFlight(),
+                config.produceThrottleRecheck(), Schedulers.parallel(), meters);
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
         Server built = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 // Every handler only enqueues work or runs short CPU work: no need for a thread hop.
@@ -136,6 +151,7 @@ public final class SluiceBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             server.shutdownNow();
         }
+        storagePressure.close();
         readScheduler.dispose();
         metadataScheduler.dispose();
         store.close();

@@ -3,6 +3,11 @@ package io.sluice.server.api;
 import io.sluice.proto.v1.AlterTopicConfigsRequest;
 import io.sluice.proto.v1.AlterTopicConfigsResponse;
 import io.sluice.proto.v1.BrokerInfo;
+import io.sluice.proto.v1.CommitOffsetsRequest;
+import io.sluice.proto.v1.CommitOffsetsResponse;
+import io.sluice.proto.v1.ErrorCode;
+import io.sluice.proto.v1.FetchCommittedOffsetsRequest;
+import io.sluice.proto.v1.FetchCommittedOffsetsResponse;
 import io.sluice.proto.v1.CreateTopicRequest;
 import io.sluice.proto.v1.CreateTopicResponse;
 import io.sluice.proto.v1.DeleteTopicRequest;
@@ -115,6 +120,46 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
             }
             return response.build();
         });
+    }
+
+    @Override
+    public Mono<CommitOffsetsResponse> commitOffsets(CommitOffsetsRequest request) {
+        return call(() -> {
+            validateGroup(request.getGroup());
+            Topic topic = logs.topic(request.getTopic());
+            request.getOffsetsMap().forEach((partition, offset) -> {
+                PartitionLog log = topic.partition(partition);
+                if (offset < 0) {
+                    throw new SluiceException(ErrorCode.INVALID_OFFSET, "Offset " + offset + " for " + log.id()
+                            + " is negative");
+                }
+                if (offset > log.highWatermark()) {
+                    throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "Offset " + offset + " for " + log.id()
+                            + " is beyond its end offset " + log.highWatermark());
+                }
+            });
+            return topic;
+        }).flatMap(topic -> logs.offsets().commit(request.getGroup(), topic.name(), request.getOffsetsMap())
+                        .onErrorMap(e -> SluiceException.from(e).toStatus()))
+                .thenReturn(CommitOffsetsResponse.getDefaultInstance());
+    }
+
+    @Override
+    public Mono<FetchCommittedOffsetsResponse> fetchCommittedOffsets(FetchCommittedOffsetsRequest request) {
+        return call(() -> {
+            validateGroup(request.getGroup());
+            Topic topic = logs.topic(request.getTopic());
+            return FetchCommittedOffsetsResponse.newBuilder()
+                    .putAllOffsets(logs.offsets().fetch(request.getGroup(), topic.name()))
+                    .build();
+        });
+    }
+
+    private static void validateGroup(String group) {
+        if (group.isEmpty() || group.length() > 255 || group.indexOf('\0') >= 0) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "Invalid consumer group '" + group
+                    + "': 1 to 255 characters, no NUL");
+        }
     }
 
     /** Like Kafka, a metadata request creates a missing topic when the broker auto-creates topics. */

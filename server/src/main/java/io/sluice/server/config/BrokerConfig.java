@@ -27,6 +27,9 @@ public final class BrokerConfig {
     public static final String STORAGE_BLOCK_CACHE_BYTES = "storage.block.cache.bytes";
     public static final String PRODUCE_MAX_IN_FLIGHT = "produce.max.in.flight";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String PRODUCE_CREDIT_RECORDS = "produce.credit.records";
+    public static final String PRODUCE_CREDIT_BYTES = "produce.credit.bytes";
+    public static final String PRODUCE_THROTTLE_RECHECK_MS = "produce.throttle.recheck.ms";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(HOST, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(),
@@ -54,7 +57,15 @@ public final class BrokerConfig {
                     "Most batches one produce stream may have in the broker at once (read from the network, "
                             + "not yet acknowledged); bounds the broker memory a producer can hold.")
             .define(SHUTDOWN_TIMEOUT_MS, ConfigType.LONG, 10_000L, Validator.atLeast(0),
-                    "How long shutdown waits for in-flight work before closing streams.");
+                    "How long shutdown waits for in-flight work before closing streams.")
+            .define(PRODUCE_CREDIT_RECORDS, ConfigType.LONG, 65_536L, Validator.atLeast(1),
+                    "Records a credit-aware produce stream may have granted and not yet acknowledged (its window): "
+                            + "the initial grant, topped up as batches are acknowledged, less under pressure.")
+            .define(PRODUCE_CREDIT_BYTES, ConfigType.LONG, 16L << 20, Validator.atLeast(1024),
+                    "Record payload bytes a credit-aware produce stream may have granted and not yet acknowledged.")
+            .define(PRODUCE_THROTTLE_RECHECK_MS, ConfigType.LONG, 100L, Validator.between(1, 60_000),
+                    "How often a throttled produce stream (no credit, or waiting for a full backlog) checks whether "
+                            + "it may go on; also how often storage pressure is sampled.");
 
     private final Map<String, Object> values;
 
@@ -175,6 +186,18 @@ public final class BrokerConfig {
 
     public int produceMaxInFlight() {
         return (Integer) values.get(PRODUCE_MAX_IN_FLIGHT);
+    }
+
+    public long produceCreditRecords() {
+        return (Long) values.get(PRODUCE_CREDIT_RECORDS);
+    }
+
+    public long produceCreditBytes() {
+        return (Long) values.get(PRODUCE_CREDIT_BYTES);
+    }
+
+    public java.time.Duration produceThrottleRecheck() {
+        return java.time.Duration.ofMillis((Long) values.get(PRODUCE_THROTTLE_RECHECK_MS));
     }
 
     public long shutdownTimeoutMs() {

@@ -9,6 +9,9 @@ public final class TopicConfig {
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String DURABILITY = "durability";
+    public static final String BACKLOG_MAX_BYTES = "backlog.max.bytes";
+    public static final String BACKLOG_MAX_RECORDS = "backlog.max.records";
+    public static final String BACKLOG_POLICY = "backlog.policy";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(RETENTION_MS, ConfigType.LONG, 7L * 24 * 60 * 60 * 1000, Validator.atLeast(-1),
@@ -20,7 +23,18 @@ public final class TopicConfig {
             .define(DURABILITY, ConfigType.STRING, "async", Validator.oneOf("async", "fsync"),
                     "async: acknowledged once in the write-ahead log (survives a process crash); "
                             + "fsync: also synced to disk before the acknowledgement (survives power loss), "
-                            + "with group commit.");
+                            + "with group commit.")
+            .define(BACKLOG_MAX_BYTES, ConfigType.LONG, -1L, Validator.atLeast(-1),
+                    "Most record payload bytes per partition not yet consumed by the slowest consumer group that "
+                            + "committed offsets (with no group: the whole log); -1 for no limit. Estimated from "
+                            + "the partition's average batch size.")
+            .define(BACKLOG_MAX_RECORDS, ConfigType.LONG, -1L, Validator.atLeast(-1),
+                    "Most records per partition not yet consumed by the slowest consumer group that committed "
+                            + "offsets (with no group: the whole log); -1 for no limit.")
+            .define(BACKLOG_POLICY, ConfigType.STRING, "block", Validator.oneOf("block", "reject"),
+                    "At a backlog limit: block slows producers (no new credit; streams without credit are no "
+                            + "longer read) until consumers catch up; reject fails each batch with LIMIT_EXCEEDED "
+                            + "(RESOURCE_EXHAUSTED) and a retry-after hint. Acknowledged records are never dropped.");
 
     private final Map<String, Object> overrides;
     private final Map<String, Object> effective;
@@ -61,6 +75,25 @@ public final class TopicConfig {
 
     public boolean fsync() {
         return "fsync".equals(effective.get(DURABILITY));
+    }
+
+    /** Most backlog records per partition, or -1 for no limit. */
+    public long backlogMaxRecords() {
+        return (Long) effective.get(BACKLOG_MAX_RECORDS);
+    }
+
+    /** Most backlog bytes per partition, or -1 for no limit. */
+    public long backlogMaxBytes() {
+        return (Long) effective.get(BACKLOG_MAX_BYTES);
+    }
+
+    public boolean hasBacklogLimit() {
+        return backlogMaxRecords() >= 0 || backlogMaxBytes() >= 0;
+    }
+
+    /** Whether producers wait (block) rather than get errors (reject) at a backlog limit. */
+    public boolean backlogBlocks() {
+        return "block".equals(effective.get(BACKLOG_POLICY));
     }
 
     /** Only the explicit overrides, as strings: what is persisted. */

@@ -7,19 +7,32 @@ import io.sluice.proto.v1.ErrorCode;
 /** A failure the client caused or must know about, with its precise code and a message for a human. */
 public final class SluiceException extends RuntimeException {
     private final ErrorCode code;
+    private final long retryAfterMs;
 
     public SluiceException(ErrorCode code, String message) {
+        this(code, message, null);
+    }
+
+    /** A refusal the client may retry after {@code retryAfterMs} (e.g. LIMIT_EXCEEDED). */
+    public SluiceException(ErrorCode code, String message, long retryAfterMs) {
         super(message, null, false, false);
         this.code = code;
+        this.retryAfterMs = retryAfterMs;
     }
 
     public SluiceException(ErrorCode code, String message, Throwable cause) {
         super(message, cause, false, false);
         this.code = code;
+        this.retryAfterMs = 0;
     }
 
     public ErrorCode code() {
         return code;
+    }
+
+    /** How long the client should wait before retrying, in ms; 0 if there is no hint. */
+    public long retryAfterMs() {
+        return retryAfterMs;
     }
 
     /** The gRPC status for this error; the description names the Sluice error code too. */

@@ -40,6 +40,8 @@ public final class LocalPartitionLog implements PartitionLog {
     private long nextOffset;
     private volatile long highWatermark;
     private volatile long startOffset;
+    /** Bytes of the stored batches; written only on the writer thread (and at recovery). */
+    private volatile long storedBytes;
     private volatile boolean deleted;
 
     LocalPartitionLog(TopicPartition id, long logId, RocksStore store, GroupCommitWriter writer) {
@@ -59,6 +61,7 @@ public final class LocalPartitionLog implements PartitionLog {
                 highWatermark = base + parse(cursor.value()).getRecordCount();
                 cursor.seekToFirst();
                 startOffset = LogKeys.offset(cursor.key());
+                storedBytes = store.approximateLogSize(logId);
             }
         }
         nextOffset = highWatermark;
@@ -86,6 +89,11 @@ public final class LocalPartitionLog implements PartitionLog {
     @Override
     public long sizeBytes() {
         return store.approximateLogSize(logId);
+    }
+
+    @Override
+    public long storedBytes() {
+        return storedBytes;
     }
 
     @Override
@@ -139,6 +147,7 @@ public final class LocalPartitionLog implements PartitionLog {
 
         @Override
         public void committed() {
+            storedBytes += value.length;
             highWatermark = baseOffset + batch.recordCount();
             sink.success(new AppendResult(baseOffset, batch.recordCount(), appendTime));
             for (Runnable listener : listeners) {

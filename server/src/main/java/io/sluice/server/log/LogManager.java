@@ -6,7 +6,6 @@ import io.sluice.server.error.SluiceException;
 import io.sluice.server.storage.GroupCommitWriter;
 import io.sluice.server.storage.LogKeys;
 import io.sluice.server.storage.RocksStore;
-import io.sluice.server.storage.WriteOp;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletableFuture;
-import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +33,14 @@ public final class LogManager {
     private final GroupCommitWriter writer;
     private final int maxPartitions;
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final CommittedOffsets offsets;
     private long nextTopicId;
 
     public LogManager(RocksStore store, GroupCommitWriter writer, int maxPartitions) {
         this.store = store;
         this.writer = writer;
         this.maxPartitions = maxPartitions;
+        this.offsets = new CommittedOffsets(store, writer);
         load();
     }
 
@@ -86,6 +85,11 @@ public final class LogManager {
         return topics.values().stream().sorted(Comparator.comparing(Topic::name)).toList();
     }
 
+    /** Consumer groups' committed offsets. */
+    public CommittedOffsets offsets() {
+        return offsets;
+    }
+
     public int maxPartitions() {
         return maxPartitions;
     }
@@ -105,7 +109,7 @@ public final class LogManager {
         await(new MetaOp(batch -> {
             store.putMeta(batch, NEXT_TOPIC_ID, ByteBuffer.allocate(8).putLong(nextTopicId).array());
             store.putMeta(batch, topicKey(name), record.encode());
-        }));
+        }, true));
         Topic topic = open(record, config);
         topics.put(name, topic);
         log.info("created topic {} with {} partitions", name, partitions);
@@ -129,7 +133,8 @@ public final class LogManager {
             store.deleteMeta(batch, topicKey(name));
             store.deleteLogRange(batch, LogKeys.key(logId(topic.id(), 0), 0),
                     LogKeys.key(logId(topic.id(), topic.partitionCount()), 0));
-        }));
+            offsets.forgetTopic(batch, name);
+        }, true));
         log.info("deleted topic {}", name);
     }
 
@@ -138,7 +143,7 @@ public final class LogManager {
         Topic topic = topic(name);
         TopicConfig next = topic.config().alter(set, reset);
         TopicRecord record = new TopicRecord(name, topic.id(), topic.partitionCount(), next.overridesAsStrings());
-        await(new MetaOp(batch -> store.putMeta(batch, topicKey(name), record.encode())));
+        await(new MetaOp(batch -> store.putMeta(batch, topicKey(name), record.encode()), true));
         topic.config(next);
         return next;
     }
@@ -157,41 +162,6 @@ public final class LogManager {
             op.done.join();
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-    }
-
-    /** A synced metadata change, ordered with the appends through the writer. */
-    private static final class MetaOp implements WriteOp {
-        private final java.util.function.Consumer<WriteBatch> writes;
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-
-        MetaOp(java.util.function.Consumer<WriteBatch> writes) {
-            this.writes = writes;
-        }
-
-        @Override
-        public void apply(WriteBatch batch) {
-            writes.accept(batch);
-        }
-
-        @Override
-        public boolean sync() {
-            return true;
-        }
-
-        @Override
-        public int weight() {
-            return 256;
-        }
-
-        @Override
-        public void committed() {
-            done.complete(null);
-        }
-
-        @Override
-        public void failed(RuntimeException cause) {
-            done.completeExceptionally(cause);
         }
     }
 }

@@ -17,8 +17,11 @@ public interface PartitionLog {
     /** The offset the next appended record will get: every offset below it is readable. */
     long highWatermark();
 
-    /** Approximate bytes stored. */
+    /** Approximate bytes stored. Asks storage: call only on a storage thread. */
     long sizeBytes();
+
+    /** Bytes of the batches stored, tracked in memory: cheap, on any thread (approximate after a restart). */
+    long storedBytes();
 
     /**
      * Appends a batch; the Mono completes once it is durable per {@link AppendBatch#fsync()}. Never

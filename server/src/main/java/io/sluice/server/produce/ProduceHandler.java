@@ -25,9 +25,12 @@ public final class ProduceHandler {
     private final boolean autoCreateTopics;
     private final int defaultPartitions;
     private final Scheduler metadataScheduler;
+    private final BacklogLimiter backlog;
 
-    public ProduceHandler(LogManager logs, boolean autoCreateTopics, int defaultPartitions, Scheduler metadataScheduler) {
+    public ProduceHandler(LogManager logs, boolean autoCreateTopics, int defaultPartitions, Scheduler metadataScheduler,
+                          BacklogLimiter backlog) {
         this.logs = logs;
+        this.backlog = backlog;
         this.autoCreateTopics = autoCreateTopics;
         this.defaultPartitions = defaultPartitions;
         this.metadataScheduler = metadataScheduler;
@@ -85,8 +88,18 @@ public final class ProduceHandler {
                     + " but holds " + scan.recordCount() + " records");
         }
         int partition = choosePartition ? choosePartition(topic, scan) : request.getPartition();
+        var log = topic.partition(partition);
+        long bytes = records.size();
+        var refused = backlog.admit(topic, log, scan.recordCount(), bytes);
+        if (refused.isPresent()) {
+            throw refused.get();
+        }
         AppendBatch batch = new AppendBatch(records, scan.recordCount(), compression, scan.maxTimestampMs(), config.fsync());
-        return topic.partition(partition).append(batch).map(result -> ProduceResponse.newBuilder()
+        return log.append(batch)
+                .doOnSuccess(result -> backlog.appended(topic, log, scan.recordCount(), bytes))
+                .doOnError(e -> backlog.appended(topic, log, scan.recordCount(), bytes))
+                .doOnCancel(() -> backlog.appended(topic, log, scan.recordCount(), bytes))
+                .map(result -> ProduceResponse.newBuilder()
                 .setRequestId(request.getRequestId())
                 .setTopic(topic.name())
                 .setPartition(partition)
@@ -119,13 +132,15 @@ public final class ProduceHandler {
         return new SluiceException(ErrorCode.INVALID_REQUEST, message);
     }
 
-    private static ProduceResponse error(ProduceRequest request, SluiceException e) {
+    /** The error response for a batch that failed or was refused. */
+    static ProduceResponse error(ProduceRequest request, SluiceException e) {
         ProduceResponse.Builder response = ProduceResponse.newBuilder()
                 .setRequestId(request.getRequestId())
                 .setTopic(request.getTopic())
                 .setErrorCode(e.code())
                 .setStatusCode(SluiceException.statusOf(e.code()).getCode().value())
-                .setErrorMessage(e.getMessage());
+                .setErrorMessage(e.getMessage())
+                .setRetryAfterMs(e.retryAfterMs());
         if (request.hasPartition()) {
             response.setPartition(request.getPartition());
         }

@@ -49,6 +49,8 @@ public final class RocksStore implements AutoCloseable {
     private final ColumnFamilyHandle metaCf;
     private final WriteOptions asyncWrite;
     private final WriteOptions syncWrite;
+    private final long softPendingCompactionLimit;
+    private final long hardPendingCompactionLimit;
 
     private RocksStore(Path dir, StorageMemory memory) throws RocksDBException {
         Cache cache = own(new LRUCache(memory.blockCacheBytes()));
@@ -89,6 +91,8 @@ public final class RocksStore implements AutoCloseable {
         this.metaCf = handles.get(2);
         this.asyncWrite = own(new WriteOptions());
         this.syncWrite = own(new WriteOptions().setSync(true));
+        this.softPendingCompactionLimit = logOptions.softPendingCompactionBytesLimit();
+        this.hardPendingCompactionLimit = logOptions.hardPendingCompactionBytesLimit();
     }
 
     /** Opens (or creates) the store under {@code dir}. */
@@ -203,6 +207,22 @@ public final class RocksStore implements AutoCloseable {
             long[] sizes = db.getApproximateSizes(logCf, List.of(new Range(from, to)),
                     SizeApproximationFlag.INCLUDE_FILES, SizeApproximationFlag.INCLUDE_MEMTABLES);
             return sizes[0];
+        }
+    }
+
+    /**
+     * Write-stall indicators of the log: whether writes are stopped, the delayed write rate and the pending
+     * compaction bytes. In-memory properties, but they take RocksDB's DB mutex: sample them off the
+     * gRPC threads.
+     */
+    public StorageStats stats() {
+        try {
+            return new StorageStats(db.getLongProperty("rocksdb.is-write-stopped") != 0,
+                    db.getLongProperty("rocksdb.actual-delayed-write-rate"),
+                    db.getLongProperty(logCf, "rocksdb.estimate-pending-compaction-bytes"),
+                    softPendingCompactionLimit, hardPendingCompactionLimit);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB property read failed: " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,47 @@
+package io.sluice.server.produce;
+
+import io.sluice.proto.v1.ThrottleReason;
+import java.util.function.Supplier;
+
+/**
+ * Decides the credit window a stream should have now: the configured window, shrunk by storage pressure
+ * and, for a partition of a blocking topic, capped by what its backlog may still take.
+ */
+public final class CreditPolicy {
+    private final CreditWindow window;
+    private final Supplier<StoragePressure> storage;
+
+    public CreditPolicy(CreditWindow window, Supplier<StoragePressure> storage) {
+        this.window = window;
+        this.storage = storage;
+    }
+
+    public CreditWindow window() {
+        return window;
+    }
+
+    /**
+     * The window now.
+     *
+     * @param backlogRoom what the partition's backlog may still take, or null when no backlog limit blocks
+     * @param where       the partition, for the message
+     */
+    public Throttle now(CreditWindow backlogRoom, Object where) {
+        Throttle throttle = Throttle.none(window);
+        StoragePressure pressure = storage.get();
+        if (pressure.present()) {
+            CreditWindow target = window.scaled(pressure.factor());
+            long waitMs = pressure.delayedWriteRate() > 0 ? Math.max(1, window.bytes() * 1000 / pressure.delayedWriteRate()) : 0;
+            throttle = new Throttle(target, ThrottleReason.STORAGE_PRESSURE, waitMs,
+                    "Credit reduced to " + Math.round(pressure.factor() * 100) + "% of the window: " + pressure.message());
+        }
+        if (backlogRoom != null && (backlogRoom.records() < throttle.target().records()
+                || backlogRoom.bytes() < throttle.target().bytes())) {
+            boolean full = backlogRoom.records() == 0 || backlogRoom.bytes() == 0;
+            throttle = new Throttle(throttle.target().min(backlogRoom), ThrottleReason.BACKLOG_FULL, 0,
+                    "Backlog of " + where + (full ? " is at its limit" : " is near its limit")
+                            + " (backlog.policy=block): more credit once consumers commit further");
+        }
+        return throttle;
+    }
+}
