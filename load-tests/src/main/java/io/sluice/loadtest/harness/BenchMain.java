@@ -42,7 +42,7 @@ public final class BenchMain {
         boolean quiet = options.flag("quiet");
         String bootstrap = options.get("bootstrap");
         long brokerPid = Long.parseLong(options.get("broker-pid", "-1"));
-        List<String> jvmOptions = Arrays.asList(options.get("broker-jvm-opts", "-Xms1g -Xmx1g").trim().split("\\s+"));
+        List<String> jvmOptions = Arrays.asList(options.get("broker-jvm-opts", "-Xmx256m").trim().split("\\s+"));
         String name = options.scenario();
         if (name.equals("kafka-race")) {
             int divisor = options.flag("quick") ? 20 : 1;

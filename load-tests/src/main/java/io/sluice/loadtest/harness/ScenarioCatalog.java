@@ -29,7 +29,7 @@ final class ScenarioCatalog {
               --warmup-records N   produced and consumed first on a throwaway topic, not measured (default 0)
               --topic T            consume: read this existing topic instead of filling a new one
               --bootstrap H:P      use a running broker (loopback) instead of starting one; --broker-pid P for its CPU/RSS
-              --broker-jvm-opts S  JVM options of the started broker (default "-Xms1g -Xmx1g", Kafka's broker heap)
+              --broker-jvm-opts S  JVM options of the started broker (default "-Xmx256m", as bin/sluice broker)
               --reports DIR        where run folders go (default load-tests/target/reports)
               --quiet              no progress lines
             """;
