@@ -131,7 +131,7 @@ public final class LocalPartitionLog implements PartitionLog {
                 throw new SluiceException(ErrorCode.UNKNOWN_TOPIC, "Topic '" + id.topic() + "' was deleted");
             }
             baseOffset = nextOffset;
-            store.putLog(writeBatch, LogKeys.key(logId, baseOffset), value);
+            store.putLog(writeBatch, logId, LogKeys.key(logId, baseOffset), value);
             nextOffset = baseOffset + batch.recordCount();
         }
 

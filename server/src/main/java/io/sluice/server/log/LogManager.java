@@ -4,7 +4,6 @@ import io.sluice.proto.v1.ErrorCode;
 import io.sluice.server.config.TopicConfig;
 import io.sluice.server.error.SluiceException;
 import io.sluice.server.storage.GroupCommitWriter;
-import io.sluice.server.storage.LogKeys;
 import io.sluice.server.storage.RocksStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +56,7 @@ public final class LogManager {
     private Topic open(TopicRecord record, TopicConfig config) {
         List<PartitionLog> logs = new ArrayList<>(record.partitions());
         for (int p = 0; p < record.partitions(); p++) {
+            store.createLog(logId(record.id(), p));
             logs.add(new LocalPartitionLog(new TopicPartition(record.name(), p), logId(record.id(), p), store, writer));
         }
         return new Topic(record.name(), record.id(), logs, config);
@@ -131,10 +131,12 @@ public final class LogManager {
         }
         await(new MetaOp(batch -> {
             store.deleteMeta(batch, topicKey(name));
-            store.deleteLogRange(batch, LogKeys.key(logId(topic.id(), 0), 0),
-                    LogKeys.key(logId(topic.id(), topic.partitionCount()), 0));
             offsets.forgetTopic(batch, name);
         }, true));
+        // Appends queued before the delete were applied or refused by now; the data can go.
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            store.dropLog(logId(topic.id(), p));
+        }
         log.info("deleted topic {}", name);
     }
 
