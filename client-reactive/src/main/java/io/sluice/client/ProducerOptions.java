@@ -2,6 +2,7 @@ package io.sluice.client;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Producer settings, immutable: each setter returns a copy.
@@ -10,14 +11,19 @@ import java.util.Objects;
  * @param batchBytes  the largest batch sent for one partition, in encoded bytes; a batch goes out as soon
  *                    as one partition's records reach it (a single larger record makes a batch of its own)
  * @param maxInFlight batches sent and not yet acknowledged, per {@code send} call
+ * @param onCreditExhausted what happens to a batch when the broker's credit is used up (WAIT by default)
+ * @param onDrop      told of every batch dropped with {@link CreditExhausted#DROP}
  */
 public record ProducerOptions<K, V>(Serializer<K> keySerializer, Serializer<V> valueSerializer, Duration linger,
-                                    int batchBytes, int maxInFlight, Acks acks, Partitioner partitioner) {
+                                    int batchBytes, int maxInFlight, Acks acks, Partitioner partitioner,
+                                    CreditExhausted onCreditExhausted, Consumer<DroppedBatch> onDrop) {
     public ProducerOptions {
         Objects.requireNonNull(keySerializer, "keySerializer");
         Objects.requireNonNull(valueSerializer, "valueSerializer");
         Objects.requireNonNull(acks, "acks");
         Objects.requireNonNull(partitioner, "partitioner");
+        Objects.requireNonNull(onCreditExhausted, "onCreditExhausted");
+        Objects.requireNonNull(onDrop, "onDrop");
         if (linger.isNegative() || linger.isZero()) {
             throw new IllegalArgumentException("linger must be positive, got " + linger);
         }
@@ -28,7 +34,7 @@ public record ProducerOptions<K, V>(Serializer<K> keySerializer, Serializer<V> v
 
     public static <K, V> ProducerOptions<K, V> of(Serializer<K> keySerializer, Serializer<V> valueSerializer) {
         return new ProducerOptions<>(keySerializer, valueSerializer, Duration.ofMillis(5), 256 * 1024, 16, Acks.LEADER,
-                Partitioner.kafkaDefault());
+                Partitioner.kafkaDefault(), CreditExhausted.WAIT, dropped -> { });
     }
 
     public static ProducerOptions<String, String> strings() {
@@ -40,22 +46,28 @@ public record ProducerOptions<K, V>(Serializer<K> keySerializer, Serializer<V> v
     }
 
     public ProducerOptions<K, V> linger(Duration linger) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
     }
 
     public ProducerOptions<K, V> batchBytes(int batchBytes) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
     }
 
     public ProducerOptions<K, V> maxInFlight(int maxInFlight) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
     }
 
     public ProducerOptions<K, V> acks(Acks acks) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
     }
 
     public ProducerOptions<K, V> partitioner(Partitioner partitioner) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
+    }
+
+    /** What to do with a batch when credit is exhausted; {@code onDrop} hears of batches dropped with DROP. */
+    public ProducerOptions<K, V> onCreditExhausted(CreditExhausted policy, Consumer<DroppedBatch> onDrop) {
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner,
+                policy, onDrop);
     }
 }

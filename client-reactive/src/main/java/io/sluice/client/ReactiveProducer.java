@@ -63,6 +63,11 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
         return send(Mono.just(record)).single();
     }
 
+    /** Total time batches have waited for broker credit (with {@link CreditExhausted#WAIT}). */
+    public java.time.Duration creditWaitTime() {
+        return stream.creditWaitTime();
+    }
+
     /** Ends the producer's stream; sends in progress fail. */
     @Override
     public void close() {

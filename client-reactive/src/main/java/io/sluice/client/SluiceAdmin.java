@@ -1,6 +1,8 @@
 package io.sluice.client;
 
 import io.sluice.proto.v1.AlterTopicConfigsRequest;
+import io.sluice.proto.v1.CommitOffsetsRequest;
+import io.sluice.proto.v1.FetchCommittedOffsetsRequest;
 import io.sluice.proto.v1.CreateTopicRequest;
 import io.sluice.proto.v1.DeleteTopicRequest;
 import io.sluice.proto.v1.DescribeTopicRequest;
@@ -50,6 +52,19 @@ public final class SluiceAdmin {
     public Mono<TopicInfo> describeTopic(String name) {
         return call(() -> stub.describeTopic(DescribeTopicRequest.newBuilder().setName(name).build()))
                 .map(r -> TopicInfo.from(r.getTopic()));
+    }
+
+    /** Stores a consumer group's committed offsets (partition -> next offset to read) for one topic. */
+    public Mono<Void> commitOffsets(String group, String topic, Map<Integer, Long> offsets) {
+        CommitOffsetsRequest request = CommitOffsetsRequest.newBuilder().setGroup(group).setTopic(topic)
+                .putAllOffsets(offsets).build();
+        return call(() -> stub.commitOffsets(request)).then();
+    }
+
+    /** A consumer group's committed offsets for one topic, by partition. */
+    public Mono<Map<Integer, Long>> fetchCommittedOffsets(String group, String topic) {
+        FetchCommittedOffsetsRequest request = FetchCommittedOffsetsRequest.newBuilder().setGroup(group).setTopic(topic).build();
+        return call(() -> stub.fetchCommittedOffsets(request)).map(r -> Map.copyOf(r.getOffsetsMap()));
     }
 
     /** Sets some configs and resets others to their defaults; returns every effective config after the change. */

@@ -80,8 +80,10 @@ public final class SluiceClient implements AutoCloseable {
     }
 
     public <K, V> ReactiveProducer<K, V> producer(ProducerOptions<K, V> options) {
-        ProduceStream stream = new ProduceStream(ReactorProducerServiceGrpc.newReactorStub(channel));
+        ProduceStream stream = new ProduceStream(ReactorProducerServiceGrpc.newReactorStub(channel),
+                options.onCreditExhausted(), options.onDrop());
         produceStreams.add(stream);
+        stream.open();
         return new ReactiveProducer<>(options, metadata, stream, retry);
     }
 

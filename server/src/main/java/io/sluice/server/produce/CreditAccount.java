@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * available + inFlight never exceeds it. Lock-free: events come from the network and the log writer.
  */
 final class CreditAccount {
-    /** Immutable snapshot; bytes available may go below zero after a lone oversized batch. */
+    /** Immutable snapshot; what is available may go below zero after a lone oversized batch. */
     record State(long availableRecords, long availableBytes, long inFlightRecords, long inFlightBytes,
                  ThrottleReason notified) {
     }
@@ -21,13 +21,13 @@ final class CreditAccount {
     /**
      * Takes credit for a batch; false if it does not fit. A batch fits if its records and bytes are within the
      * credit left, or, so that a window smaller than one batch still makes progress, if nothing else is in
-     * flight and every record and some byte credit is left.
+     * flight and some record and byte credit is left (the credit left then goes below zero until acknowledged).
      */
     boolean tryAcquire(long records, long bytes) {
         while (true) {
             State s = state.get();
-            boolean fits = records <= s.availableRecords()
-                    && (bytes <= s.availableBytes() || (s.inFlightRecords() == 0 && s.inFlightBytes() == 0 && s.availableBytes() > 0));
+            boolean alone = s.inFlightRecords() == 0 && s.inFlightBytes() == 0 && s.availableRecords() > 0 && s.availableBytes() > 0;
+            boolean fits = alone || (records <= s.availableRecords() && bytes <= s.availableBytes());
             if (!fits) {
                 return false;
             }
