@@ -12,6 +12,7 @@ import io.sluice.server.api.ConsumerGrpcService;
 import io.sluice.server.api.ProducerGrpcService;
 import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.consume.ConsumeService;
+import io.sluice.server.log.LogCleaner;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.Backlog;
 import io.sluice.server.produce.BacklogLimiter;
@@ -25,6 +26,7 @@ import io.sluice.server.storage.RocksStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,7 @@ public final class SluiceBroker implements AutoCloseable {
     private final RocksStore store;
     private final GroupCommitWriter writer;
     private final LogManager logs;
+    private final LogCleaner cleaner;
     private final Scheduler readScheduler;
     private final Scheduler metadataScheduler;
     private final ConsumeService consumers;
@@ -48,12 +51,13 @@ public final class SluiceBroker implements AutoCloseable {
     private final Server server;
     private boolean closed;
 
-    private SluiceBroker(BrokerConfig config, MeterRegistry meters) throws IOException {
+    private SluiceBroker(BrokerConfig config, MeterRegistry meters, Clock clock) throws IOException {
         this.config = config;
         this.meters = meters;
         this.store = RocksStore.open(config.dataDir(), config.storageMemory());
         this.writer = new GroupCommitWriter(store);
-        this.logs = new LogManager(store, writer, config.maxPartitions());
+        this.logs = new LogManager(store, writer, config.maxPartitions(), clock);
+        this.cleaner = new LogCleaner(logs, clock, config.logCleanerInterval());
         this.readScheduler = Schedulers.newParallel("sluice-read", config.storageReadThreads(), true);
         this.metadataScheduler = Schedulers.newBoundedElastic(4, 10_000, "sluice-meta", 60, true);
         this.consumers = new ConsumeService(logs, readScheduler, config.autoCreateTopics(), config.defaultPartitions(), meters);
@@ -89,8 +93,16 @@ public final class SluiceBroker implements AutoCloseable {
     }
 
     public static SluiceBroker start(BrokerConfig config, MeterRegistry meters) {
+        return start(config, meters, Clock.systemUTC());
+    }
+
+    /**
+     * A broker whose appends are stamped, and retention judged, by {@code clock} (tests move time forward
+     * with it instead of waiting).
+     */
+    public static SluiceBroker start(BrokerConfig config, MeterRegistry meters, Clock clock) {
         try {
-            SluiceBroker broker = new SluiceBroker(config, meters);
+            SluiceBroker broker = new SluiceBroker(config, meters, clock);
             log.info("Sluice broker listening on {}:{} (data in {})", config.host(), broker.port(),
                     config.dataDir().toAbsolutePath());
             return broker;
@@ -141,6 +153,9 @@ public final class SluiceBroker implements AutoCloseable {
         health.enterTerminalState();
         server.shutdown();
         consumers.closeAll();
+        // The cleaner's compactions are cancelled and its pass ended before the writer and the store close.
+        store.cancelManualWork();
+        cleaner.close();
         writer.close();
         try {
             if (!server.awaitTermination(Math.min(config.shutdownTimeoutMs(), 1000), TimeUnit.MILLISECONDS)) {

@@ -30,6 +30,7 @@ public final class BrokerConfig {
     public static final String PRODUCE_CREDIT_RECORDS = "produce.credit.records";
     public static final String PRODUCE_CREDIT_BYTES = "produce.credit.bytes";
     public static final String PRODUCE_THROTTLE_RECHECK_MS = "produce.throttle.recheck.ms";
+    public static final String LOG_CLEANER_INTERVAL_MS = "log.cleaner.interval.ms";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(HOST, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(),
@@ -65,7 +66,10 @@ public final class BrokerConfig {
                     "Record payload bytes a credit-aware produce stream may have granted and not yet acknowledged.")
             .define(PRODUCE_THROTTLE_RECHECK_MS, ConfigType.LONG, 100L, Validator.between(1, 60_000),
                     "How often a throttled produce stream (no credit, or waiting for a full backlog) checks whether "
-                            + "it may go on; also how often storage pressure is sampled.");
+                            + "it may go on; also how often storage pressure is sampled.")
+            .define(LOG_CLEANER_INTERVAL_MS, ConfigType.LONG, 60_000L, Validator.between(10, 24L * 60 * 60 * 1000),
+                    "How often the log cleaner passes over every partition, applying retention.ms and "
+                            + "retention.bytes (and giving the freed disk space back).");
 
     private final Map<String, Object> values;
 
@@ -198,6 +202,10 @@ public final class BrokerConfig {
 
     public java.time.Duration produceThrottleRecheck() {
         return java.time.Duration.ofMillis((Long) values.get(PRODUCE_THROTTLE_RECHECK_MS));
+    }
+
+    public java.time.Duration logCleanerInterval() {
+        return java.time.Duration.ofMillis((Long) values.get(LOG_CLEANER_INTERVAL_MS));
     }
 
     public long shutdownTimeoutMs() {

@@ -6,6 +6,7 @@ import io.sluice.proto.v1.ConsumeRequest;
 import io.sluice.proto.v1.ConsumeResponse;
 import io.sluice.proto.v1.Credit;
 import io.sluice.proto.v1.ErrorCode;
+import io.sluice.proto.v1.OffsetReset;
 import io.sluice.proto.v1.PartitionPosition;
 import io.sluice.proto.v1.RecordBatch;
 import io.sluice.proto.v1.RecordFormat;
@@ -48,6 +49,8 @@ final class ConsumeSession {
     private boolean subscribed;
     private boolean finished;
     private RecordFormat format = RecordFormat.RECORD_FORMAT_ENCODED;
+    /** Where a partition goes when its position is not in the log (at subscribe time, or deleted later). */
+    private OffsetReset reset = OffsetReset.OFFSET_RESET_NONE;
     private long recordCredit;
     private long byteCredit;
     /**
@@ -133,6 +136,10 @@ final class ConsumeSession {
         if (subscribe.getTopicsCount() == 0) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "Subscribe names no topic");
         }
+        reset = subscribe.getOffsetReset();
+        if (reset == OffsetReset.UNRECOGNIZED) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "Unknown offset_reset " + subscribe.getOffsetResetValue());
+        }
         Map<PartitionLog, Long> starts = new LinkedHashMap<>();
         for (TopicSubscription wanted : subscribe.getTopicsList()) {
             Topic topic = service.topic(wanted.getTopic());
@@ -172,7 +179,7 @@ final class ConsumeSession {
         }
     }
 
-    private static long startOffset(PartitionLog log, StartPosition start) {
+    private long startOffset(PartitionLog log, StartPosition start) {
         return switch (start.getPositionCase()) {
             case EARLIEST -> log.startOffset();
             case LATEST, POSITION_NOT_SET -> log.highWatermark();
@@ -181,16 +188,25 @@ final class ConsumeSession {
         };
     }
 
-    private static long startAtOffset(PartitionLog log, long offset) {
-        long end = log.highWatermark();
+    private long startAtOffset(PartitionLog log, long offset) {
         if (offset < 0) {
             throw new SluiceException(ErrorCode.INVALID_OFFSET, "Start offset " + offset + " is negative");
         }
-        if (offset > end) {
-            throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "Start offset " + offset + " is beyond the end of "
-                    + log.id() + ", whose next offset is " + end);
-        }
-        return Math.max(offset, log.startOffset());
+        long start = log.startOffset();
+        long end = log.highWatermark();
+        return offset >= start && offset <= end ? offset : outOfRange(log, "Start offset", offset, start, end);
+    }
+
+    /** The position to go on from when {@code offset} is not in the log, per the subscription's offset_reset. */
+    private long outOfRange(PartitionLog log, String what, long offset, long start, long end) {
+        return switch (reset) {
+            case OFFSET_RESET_EARLIEST -> start;
+            case OFFSET_RESET_LATEST -> end;
+            case OFFSET_RESET_NONE, UNRECOGNIZED -> throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, offset < start
+                    ? what + " " + offset + " of " + log.id() + " was deleted by retention: the log now starts at "
+                            + start + "; subscribe with offset_reset EARLIEST or LATEST to go on from the start or end"
+                    : what + " " + offset + " is beyond the end of " + log.id() + ", whose next offset is " + end);
+        };
     }
 
     private void addCredit(Credit credit) {
@@ -250,6 +266,11 @@ final class ConsumeSession {
     private boolean deliverOne(Cursor cursor) {
         if (cursor.readAhead.isEmpty()) {
             LogReadResult read = cursor.log.read(cursor.next, Math.min(byteCredit, MAX_READ_BYTES), recordCredit);
+            if (read.belowStart(cursor.next)) {
+                // Retention deleted the position while this stream read (the consumer fell behind): reset it.
+                cursor.next = outOfRange(cursor.log, "Position", cursor.next, read.logStartOffset(), read.highWatermark());
+                return true;
+            }
             cursor.readAhead.addAll(read.batches());
             if (cursor.readAhead.isEmpty()) {
                 return false;

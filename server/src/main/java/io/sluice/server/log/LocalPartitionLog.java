@@ -14,9 +14,12 @@ import io.sluice.server.storage.LogKeys;
 import io.sluice.server.storage.RocksStore;
 import io.sluice.server.storage.StorageException;
 import io.sluice.server.storage.WriteOp;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,17 @@ import reactor.core.publisher.MonoSink;
 /**
  * A partition log stored in the broker's RocksDB: one key per batch, keyed by (log id, base offset);
  * the value is the serialized RecordBatch without its base offset, which the key supplies on read.
+ *
+ * <p>Next to the batches, in the same column family (see {@link LogKeys}) and written in the same
+ * WriteBatch, so they can never disagree with the data after a crash:
+ * <ul>
+ *   <li>the <b>log start offset</b>, once retention advanced it, so that a log emptied by retention never
+ *       hands out its old offsets again after a restart;</li>
+ *   <li>the <b>time index</b>: an entry (running maximum record timestamp, base offset) for each batch that
+ *       raises the running maximum. The running maximum never decreases along the log, so the first entry
+ *       at or after T (one RocksDB seek, O(log n)) names the first batch that holds a record with a timestamp
+ *       at or after T, and no earlier record has one.</li>
+ * </ul>
  */
 public final class LocalPartitionLog implements PartitionLog {
     private static final Logger log = LoggerFactory.getLogger(LocalPartitionLog.class);
@@ -35,36 +49,59 @@ public final class LocalPartitionLog implements PartitionLog {
     private final long logId;
     private final RocksStore store;
     private final GroupCommitWriter writer;
+    private final Clock clock;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /** Next offset to assign; touched only on the writer thread. */
     private long nextOffset;
+    /** Largest record timestamp appended so far (the time index's last entry); writer thread only. */
+    private long maxTimestampSoFar = Long.MIN_VALUE;
     private volatile long highWatermark;
     private volatile long startOffset;
     /** Bytes of the stored batches; written only on the writer thread (and at recovery). */
     private volatile long storedBytes;
     private volatile boolean deleted;
 
-    LocalPartitionLog(TopicPartition id, long logId, RocksStore store, GroupCommitWriter writer) {
+    LocalPartitionLog(TopicPartition id, long logId, RocksStore store, GroupCommitWriter writer, Clock clock) {
+        if (!LogKeys.validLogId(logId)) {
+            throw new IllegalArgumentException("log id " + logId + " collides with the log metadata keys");
+        }
         this.id = id;
         this.logId = logId;
         this.store = store;
         this.writer = writer;
+        this.clock = clock;
         recover();
     }
 
-    /** Finds the log's bounds from the stored batches: the first key and the end of the last batch. */
+    /**
+     * Finds the log's bounds: the start is the persisted start offset (else the first batch), the end is
+     * the end of the last batch, or the start if retention deleted every batch.
+     */
     private void recover() {
+        byte[] persistedStart = store.getLog(logId, LogKeys.startOffsetKey());
+        long start = persistedStart == null ? 0 : LogKeys.longValue(persistedStart);
+        long end = start;
         try (LogCursor cursor = store.logCursor(logId, 0, Long.MAX_VALUE)) {
             cursor.seekToLast();
             if (cursor.isValid()) {
                 long base = LogKeys.offset(cursor.key());
-                highWatermark = base + parse(cursor.value()).getRecordCount();
-                cursor.seekToFirst();
-                startOffset = LogKeys.offset(cursor.key());
+                end = Math.max(end, base + parse(cursor.value()).getRecordCount());
+                if (persistedStart == null) {
+                    cursor.seekToFirst();
+                    start = LogKeys.offset(cursor.key());
+                }
                 storedBytes = store.approximateLogSize(logId);
             }
         }
-        nextOffset = highWatermark;
+        try (LogCursor index = store.logRangeCursor(logId, LogKeys.timeIndexStart(), LogKeys.timeIndexEnd())) {
+            index.seekToLast();
+            if (index.isValid()) {
+                maxTimestampSoFar = LogKeys.timeIndexTimestamp(index.key());
+            }
+        }
+        startOffset = start;
+        highWatermark = end;
+        nextOffset = end;
     }
 
     @Override
@@ -96,9 +133,19 @@ public final class LocalPartitionLog implements PartitionLog {
         return storedBytes;
     }
 
+    /** Bytes of the log's live SST files, from RocksDB's own property. Blocking. */
+    long diskBytes() {
+        return store.liveSstBytes(logId);
+    }
+
+    /** Moves the log's memtable to disk (so that {@link #diskBytes} counts everything). Blocking. */
+    void flush() {
+        store.flushLog(logId);
+    }
+
     @Override
     public Mono<AppendResult> append(AppendBatch batch) {
-        long appendTime = System.currentTimeMillis();
+        long appendTime = clock.millis();
         byte[] value = RecordBatch.newBuilder()
                 .setRecordCount(batch.recordCount())
                 .setAppendTimeMs(appendTime)
@@ -117,6 +164,7 @@ public final class LocalPartitionLog implements PartitionLog {
         private final long appendTime;
         private final MonoSink<AppendResult> sink;
         private long baseOffset = -1;
+        private long previousMaxTimestamp;
 
         AppendOp(byte[] value, AppendBatch batch, long appendTime, MonoSink<AppendResult> sink) {
             this.value = value;
@@ -132,6 +180,11 @@ public final class LocalPartitionLog implements PartitionLog {
             }
             baseOffset = nextOffset;
             store.putLog(writeBatch, logId, LogKeys.key(logId, baseOffset), value);
+            previousMaxTimestamp = maxTimestampSoFar;
+            if (batch.maxTimestampMs() > maxTimestampSoFar) {
+                store.putLog(writeBatch, logId, LogKeys.timeIndexKey(batch.maxTimestampMs(), baseOffset), new byte[0]);
+                maxTimestampSoFar = batch.maxTimestampMs();
+            }
             nextOffset = baseOffset + batch.recordCount();
         }
 
@@ -158,8 +211,9 @@ public final class LocalPartitionLog implements PartitionLog {
         @Override
         public void failed(RuntimeException cause) {
             if (baseOffset >= 0) {
-                // The group holding this op was not written: its offsets are free again.
+                // The group holding this op was not written: its offsets and index entry are free again.
                 nextOffset = Math.min(nextOffset, baseOffset);
+                maxTimestampSoFar = Math.min(maxTimestampSoFar, previousMaxTimestamp);
             }
             if (cause instanceof SluiceException) {
                 sink.error(cause);
@@ -173,13 +227,16 @@ public final class LocalPartitionLog implements PartitionLog {
     @Override
     public LogReadResult read(long fromOffset, long maxBytes, long maxRecords) {
         long end = highWatermark;
-        if (fromOffset >= end) {
-            return new LogReadResult(List.of(), end);
-        }
         List<RecordBatch> batches = new ArrayList<>();
         long bytes = 0;
         long records = 0;
         try (LogCursor cursor = store.logCursor(logId, 0, end)) {
+            // Read after the cursor pinned its view: retention moves the start before it deletes, so a view
+            // without the deleted batches always comes with the start past them.
+            long start = startOffset;
+            if (fromOffset < start || fromOffset >= end) {
+                return new LogReadResult(List.of(), end, start);
+            }
             cursor.seekForPrev(LogKeys.key(logId, fromOffset));
             if (!cursor.isValid()) {
                 cursor.seekToFirst();
@@ -197,38 +254,165 @@ public final class LocalPartitionLog implements PartitionLog {
                     break;
                 }
             }
+            return new LogReadResult(batches, end, start);
         } catch (RuntimeException e) {
             throw new StorageException("read of " + id + " at offset " + fromOffset + " failed: " + e.getMessage(), e);
         }
-        return new LogReadResult(batches, end);
     }
 
     @Override
     public long offsetForTimestamp(long timestampMs) {
-        // A linear scan over batch headers; the time index arrives with the retention work.
         long end = highWatermark;
+        long from;
+        try (LogCursor index = store.logRangeCursor(logId, LogKeys.timeIndexStart(), LogKeys.timeIndexEnd())) {
+            index.seek(LogKeys.timeIndexKey(timestampMs, 0));
+            if (!index.isValid()) {
+                return end;
+            }
+            from = LogKeys.timeIndexOffset(index.key());
+        }
+        // Every record before `from` is older than T. Retention may have deleted the batch the index names:
+        // then the answer is at or after the start, and the batches from there are scanned until one is found.
+        from = Math.max(from, startOffset);
+        if (from >= end) {
+            return end;
+        }
         try (LogCursor cursor = store.logCursor(logId, 0, end)) {
-            for (cursor.seekToFirst(); cursor.isValid(); cursor.next()) {
+            cursor.seekForPrev(LogKeys.key(logId, from));
+            if (!cursor.isValid()) {
+                cursor.seekToFirst();
+            }
+            for (; cursor.isValid(); cursor.next()) {
+                long base = LogKeys.offset(cursor.key());
                 RecordBatch batch = parse(cursor.value());
-                if (batch.getMaxTimestampMs() < timestampMs) {
+                if (base + batch.getRecordCount() <= from || batch.getMaxTimestampMs() < timestampMs) {
                     continue;
                 }
-                long base = LogKeys.offset(cursor.key());
                 if (batch.getCompression() != Compression.COMPRESSION_NONE) {
-                    return base;
+                    return Math.max(base, from);
                 }
                 List<Record> decoded = RecordSet.parseFrom(batch.getRecords()).getRecordsList();
                 for (int i = 0; i < decoded.size(); i++) {
-                    if (decoded.get(i).getTimestampMs() >= timestampMs) {
+                    if (base + i >= from && decoded.get(i).getTimestampMs() >= timestampMs) {
                         return base + i;
                     }
                 }
-                return base;
             }
         } catch (InvalidProtocolBufferException e) {
             throw new StorageException("corrupt batch in " + id + ": " + e.getMessage(), e);
         }
         return end;
+    }
+
+    /** A stored batch's header, as retention judges it. */
+    record BatchInfo(long baseOffset, int recordCount, long appendTimeMs, long sizeBytes) {
+        long endOffset() {
+            return baseOffset + recordCount;
+        }
+    }
+
+    /**
+     * Walks the batches from the start, in offset order, while {@code delete} accepts them, and returns the
+     * offset after the last accepted one: the start offset a deletion of them would leave. Blocking.
+     */
+    long scanHead(Predicate<BatchInfo> delete) {
+        long end = highWatermark;
+        long newStart = startOffset;
+        try (LogCursor cursor = store.logCursor(logId, newStart, end)) {
+            for (cursor.seekToFirst(); cursor.isValid(); cursor.next()) {
+                byte[] value = cursor.value();
+                RecordBatch batch = parse(value);
+                BatchInfo info = new BatchInfo(LogKeys.offset(cursor.key()), batch.getRecordCount(),
+                        batch.getAppendTimeMs(), value.length);
+                if (!delete.test(info)) {
+                    return newStart;
+                }
+                newStart = info.endOffset();
+            }
+        }
+        return Math.max(newStart, startOffset);
+    }
+
+    /**
+     * Deletes every batch below {@code newStart} (a batch boundary) and moves the start offset there, durably:
+     * the range deletion, the time index entries no longer needed and the new start are one write. Completes
+     * with {@code freedBytes} (the batches' size, as the caller counted it) once written, or 0 if there was
+     * nothing to delete; the disk space comes back with {@link #reclaim}. Never blocks.
+     */
+    CompletableFuture<Long> deleteBefore(long newStart, long freedBytes) {
+        byte[] indexCut = timeIndexCut(newStart);
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        writer.submit(new WriteOp() {
+            private long previousStart = -1;
+
+            @Override
+            public void apply(WriteBatch batch) {
+                if (deleted || newStart <= startOffset) {
+                    return;
+                }
+                store.deleteLogRange(batch, logId, LogKeys.key(logId, 0), LogKeys.key(logId, newStart));
+                if (indexCut != null) {
+                    store.deleteLogRange(batch, logId, LogKeys.timeIndexStart(), indexCut);
+                }
+                store.putLog(batch, logId, LogKeys.startOffsetKey(), LogKeys.longValue(newStart));
+                // Before the write: a reader that sees the batches gone sees the new start too.
+                previousStart = startOffset;
+                startOffset = newStart;
+            }
+
+            @Override
+            public boolean sync() {
+                return false;
+            }
+
+            @Override
+            public int weight() {
+                return 64;
+            }
+
+            @Override
+            public void committed() {
+                if (previousStart >= 0) {
+                    storedBytes = Math.max(0, storedBytes - freedBytes);
+                }
+                done.complete(previousStart >= 0 ? freedBytes : 0L);
+                // Readers waiting below the new start must notice it.
+                listeners.forEach(Runnable::run);
+            }
+
+            @Override
+            public void failed(RuntimeException cause) {
+                if (previousStart >= 0) {
+                    startOffset = previousStart;
+                }
+                done.completeExceptionally(cause);
+            }
+        });
+        return done;
+    }
+
+    /**
+     * The key before which time index entries may go once the log starts at {@code newStart}: the last entry
+     * naming a batch below the start is kept, as it still covers the batches from the start up to the next
+     * entry. Null if nothing can go.
+     */
+    private byte[] timeIndexCut(long newStart) {
+        byte[] lastBelow = null;
+        try (LogCursor index = store.logRangeCursor(logId, LogKeys.timeIndexStart(), LogKeys.timeIndexEnd())) {
+            for (index.seekToFirst(); index.isValid(); index.next()) {
+                byte[] key = index.key();
+                if (LogKeys.timeIndexOffset(key) >= newStart) {
+                    break;
+                }
+                lastBelow = key;
+            }
+        }
+        return lastBelow;
+    }
+
+    /** Gives the disk space of the batches below the start back to the file system. Blocking and slow. */
+    void reclaim() {
+        store.reclaim(logId, LogKeys.key(logId, 0), LogKeys.key(logId, startOffset));
     }
 
     @Override

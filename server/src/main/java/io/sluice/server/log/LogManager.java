@@ -7,6 +7,7 @@ import io.sluice.server.storage.GroupCommitWriter;
 import io.sluice.server.storage.RocksStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -33,12 +34,19 @@ public final class LogManager {
     private final int maxPartitions;
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private final CommittedOffsets offsets;
+    private final Clock clock;
     private long nextTopicId;
 
     public LogManager(RocksStore store, GroupCommitWriter writer, int maxPartitions) {
+        this(store, writer, maxPartitions, Clock.systemUTC());
+    }
+
+    /** @param clock the time appends are stamped with and retention judges by */
+    public LogManager(RocksStore store, GroupCommitWriter writer, int maxPartitions, Clock clock) {
         this.store = store;
         this.writer = writer;
         this.maxPartitions = maxPartitions;
+        this.clock = clock;
         this.offsets = new CommittedOffsets(store, writer);
         load();
     }
@@ -57,7 +65,8 @@ public final class LogManager {
         List<PartitionLog> logs = new ArrayList<>(record.partitions());
         for (int p = 0; p < record.partitions(); p++) {
             store.createLog(logId(record.id(), p));
-            logs.add(new LocalPartitionLog(new TopicPartition(record.name(), p), logId(record.id(), p), store, writer));
+            logs.add(new LocalPartitionLog(new TopicPartition(record.name(), p), logId(record.id(), p), store, writer,
+                    clock));
         }
         return new Topic(record.name(), record.id(), logs, config);
     }

@@ -15,6 +15,7 @@ import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
@@ -58,6 +59,9 @@ public final class RocksStore implements AutoCloseable {
     private final WriteOptions syncWrite;
     private final long softPendingCompactionLimit;
     private final long hardPendingCompactionLimit;
+    /** Options of the manual compactions running now, so that close can cancel them. */
+    private final java.util.Set<CompactRangeOptions> manualCompactions = new java.util.HashSet<>();
+    private volatile boolean manualWorkCancelled;
 
     private RocksStore(Path dir, StorageMemory memory) throws RocksDBException {
         Cache cache = own(new LRUCache(memory.blockCacheBytes()));
@@ -177,6 +181,33 @@ public final class RocksStore implements AutoCloseable {
         }
     }
 
+    /** Adds the deletion of one key of a log's column family to {@code batch}. */
+    public void deleteLog(WriteBatch batch, long logId, byte[] key) {
+        try {
+            batch.delete(log(logId), key);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB batch delete failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds a range deletion of the keys {@code [from, to)} of a log's column family to {@code batch}. */
+    public void deleteLogRange(WriteBatch batch, long logId, byte[] from, byte[] to) {
+        try {
+            batch.deleteRange(log(logId), from, to);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB batch range delete failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** One key of a log's column family, or null. Blocking: call only on a storage thread. */
+    public byte[] getLog(long logId, byte[] key) {
+        try {
+            return db.get(log(logId), key);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB get failed: " + e.getMessage(), e);
+        }
+    }
+
     public void putMeta(WriteBatch batch, byte[] key, byte[] value) {
         try {
             batch.put(metaCf, key, value);
@@ -243,6 +274,75 @@ public final class RocksStore implements AutoCloseable {
         return new LogCursor(db.newIterator(log(logId), options), options, lower, upper);
     }
 
+    /** A cursor over the keys {@code [lower, upper)} of a log's column family (e.g. one of its indexes). */
+    public LogCursor logRangeCursor(long logId, byte[] lower, byte[] upper) {
+        Slice lowerSlice = new Slice(lower);
+        Slice upperSlice = new Slice(upper);
+        ReadOptions options = new ReadOptions().setIterateLowerBound(lowerSlice).setIterateUpperBound(upperSlice);
+        return new LogCursor(db.newIterator(log(logId), options), options, lowerSlice, upperSlice);
+    }
+
+    /**
+     * Gives the disk space of the deleted keys {@code [from, to)} of a log back: drops the SST files wholly
+     * inside the range (no rewrite), then compacts the range, which flushes a memtable overlapping it and
+     * rewrites the files at its edges without the deleted keys. Blocking and possibly long: call it only on
+     * a background thread. Returns early, without error, once {@link #close} began.
+     */
+    public void reclaim(long logId, byte[] from, byte[] to) {
+        ColumnFamilyHandle handle = logs.get(logId);
+        if (handle == null || manualWorkCancelled) {
+            return;
+        }
+        CompactRangeOptions options = new CompactRangeOptions()
+                .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)
+                .setExclusiveManualCompaction(false);
+        try {
+            synchronized (manualCompactions) {
+                if (manualWorkCancelled) {
+                    return;
+                }
+                manualCompactions.add(options);
+            }
+            db.deleteFilesInRanges(handle, List.of(from, to), false);
+            db.compactRange(handle, from, to, options);
+        } catch (RocksDBException e) {
+            if (!manualWorkCancelled) {
+                throw new StorageException("cannot reclaim the space of log " + logId + ": " + e.getMessage(), e);
+            }
+        } finally {
+            synchronized (manualCompactions) {
+                manualCompactions.remove(options);
+                options.close();
+            }
+        }
+    }
+
+    /** Cancels running manual compactions and refuses new ones: the first step of shutting down. */
+    public void cancelManualWork() {
+        synchronized (manualCompactions) {
+            manualWorkCancelled = true;
+            manualCompactions.forEach(options -> options.setCanceled(true));
+        }
+    }
+
+    /** Bytes of the live SST files of a log (RocksDB's {@code rocksdb.live-sst-files-size}). */
+    public long liveSstBytes(long logId) {
+        try {
+            return db.getLongProperty(log(logId), "rocksdb.live-sst-files-size");
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB property read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Flushes a log's memtable to an SST file and waits for it. Blocking. */
+    public void flushLog(long logId) {
+        try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(options, log(logId));
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB flush failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Approximate bytes stored for one log: memtables and SST files. */
     public long approximateLogSize(long logId) {
         try (Slice from = new Slice(LogKeys.key(logId, 0)); Slice to = new Slice(LogKeys.key(logId, Long.MAX_VALUE))) {
@@ -281,6 +381,7 @@ public final class RocksStore implements AutoCloseable {
 
     @Override
     public void close() {
+        cancelManualWork();
         db.cancelAllBackgroundWork(true);
         // Column family handles must close before the DB, the DB before its options.
         List<AutoCloseable> handles = owned.stream().filter(o -> o instanceof ColumnFamilyHandle).toList();

@@ -1,10 +1,12 @@
 package io.sluice.server.testing;
 
 import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.sluice.server.SluiceBroker;
 import io.sluice.server.config.BrokerConfig;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +18,13 @@ import java.util.concurrent.TimeUnit;
 public final class BrokerFixture implements AutoCloseable {
     private final Path dataDir;
     private final Map<String, String> settings;
+    private final Clock clock;
     private SluiceBroker broker;
     private ManagedChannel channel;
 
-    private BrokerFixture(Path dataDir, Map<String, String> overrides) {
+    private BrokerFixture(Path dataDir, Map<String, String> overrides, Clock clock) {
         this.dataDir = dataDir;
+        this.clock = clock;
         this.settings = new HashMap<>(overrides);
         settings.put(BrokerConfig.HOST, "127.0.0.1");
         settings.putIfAbsent(BrokerConfig.PORT, "0");
@@ -29,15 +33,20 @@ public final class BrokerFixture implements AutoCloseable {
     }
 
     public static BrokerFixture start(Path dataDir) {
-        return new BrokerFixture(dataDir, Map.of());
+        return new BrokerFixture(dataDir, Map.of(), Clock.systemUTC());
     }
 
     public static BrokerFixture start(Path dataDir, Map<String, String> overrides) {
-        return new BrokerFixture(dataDir, overrides);
+        return new BrokerFixture(dataDir, overrides, Clock.systemUTC());
+    }
+
+    /** A broker whose appends are stamped, and retention judged, by {@code clock} (kept across restarts). */
+    public static BrokerFixture start(Path dataDir, Map<String, String> overrides, Clock clock) {
+        return new BrokerFixture(dataDir, overrides, clock);
     }
 
     private void start() {
-        broker = SluiceBroker.start(BrokerConfig.of(settings));
+        broker = SluiceBroker.start(BrokerConfig.of(settings), new SimpleMeterRegistry(), clock);
         // Restarts reuse the port, so clients that reconnect find the same broker.
         settings.put(BrokerConfig.PORT, String.valueOf(broker.port()));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", broker.port()).usePlaintext().build();
