@@ -2,6 +2,7 @@ package io.sluice.server.consume;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import io.sluice.proto.codec.BatchCodec;
 import io.sluice.proto.v1.Compression;
 import io.sluice.proto.v1.RecordBatch;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.io.UncheckedIOException;
  * record and byte credit. An uncompressed RecordSet is a run of length-prefixed records, so a
  * sub-range of records is a sub-range of bytes: slicing is a scan of lengths and a zero-copy view,
  * never a re-encode.
+ *
+ * <p>Credit is in stored (possibly compressed) bytes, as the consumer receives them.
  */
 final class BatchSlicer {
     private BatchSlicer() {
@@ -34,8 +37,13 @@ final class BatchSlicer {
             return batch;
         }
         if (batch.getCompression() != Compression.COMPRESSION_NONE) {
-            // A compressed batch travels whole; the consumer skips what it did not ask for.
-            return records.size() <= maxBytes || overshoot ? batch : null;
+            // A compressed batch travels as stored; one that must be cut (rare: a start inside it, or credit
+            // smaller than it) is cut from its decompressed records and sent uncompressed.
+            RecordBatch plain = batch.toBuilder()
+                    .setCompression(Compression.COMPRESSION_NONE)
+                    .setRecords(BatchCodec.decompress(batch.getCompression(), records))
+                    .build();
+            return slice(plain, from, maxRecords, maxBytes, overshoot);
         }
         try {
             CodedInputStream in = records.newCodedInput();

@@ -1,6 +1,8 @@
 package io.sluice.server.produce;
 
 import com.google.protobuf.ByteString;
+import io.sluice.proto.codec.BatchCodec;
+import io.sluice.proto.codec.CorruptBatchException;
 import io.sluice.proto.v1.Compression;
 import io.sluice.proto.v1.ErrorCode;
 import io.sluice.proto.v1.ProduceRequest;
@@ -73,15 +75,17 @@ public final class ProduceHandler {
             declaredCount = request.getBatch().getRecordCount();
             compression = request.getBatch().getCompression();
         }
-        if (compression != Compression.COMPRESSION_NONE) {
-            throw invalid("Compression " + compression + " is not supported by this broker yet; send COMPRESSION_NONE");
+        if (compression == Compression.UNRECOGNIZED) {
+            throw new SluiceException(ErrorCode.INVALID_BATCH, "Unknown compression codec "
+                    + request.getBatch().getCompressionValue() + "; use one of none, gzip, lz4, zstd, snappy");
         }
         if (records.isEmpty()) {
             throw new SluiceException(ErrorCode.INVALID_BATCH, "Empty batch for topic '" + topic.name()
                     + "': a ProduceRequest needs at least one record");
         }
         boolean choosePartition = !request.hasPartition();
-        RecordSetScan scan = RecordSetScanner.scan(records, choosePartition ? topic.partitionCount() : 0,
+        // Validated uncompressed (count, record sizes, structure), stored and served compressed as produced.
+        RecordSetScan scan = RecordSetScanner.scan(uncompressed(compression, records), choosePartition ? topic.partitionCount() : 0,
                 config.maxMessageBytes(), topic.name());
         if (scan.recordCount() != declaredCount) {
             throw new SluiceException(ErrorCode.INVALID_BATCH, "Batch declares record_count=" + declaredCount
@@ -116,6 +120,15 @@ public final class ProduceHandler {
                     + topic.name() + "'; set the partition, or batch records by partition");
             default -> scan.keyedPartition();
         };
+    }
+
+    private static ByteString uncompressed(Compression compression, ByteString records) {
+        try {
+            return BatchCodec.decompress(compression, records);
+        } catch (CorruptBatchException e) {
+            throw new SluiceException(ErrorCode.INVALID_BATCH, "Batch records are not valid " + compression + " data: "
+                    + e.getMessage());
+        }
     }
 
     /** Plain records become one encoded RecordSet; unset timestamps get the broker's time. */
