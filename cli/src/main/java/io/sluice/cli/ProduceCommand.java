@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.sluice.client.Acks;
 import io.sluice.client.Header;
+import io.sluice.client.BatchCompression;
 import io.sluice.client.ProducerOptions;
 import io.sluice.client.ProducerRecord;
 import io.sluice.client.SendResult;
@@ -49,6 +50,9 @@ final class ProduceCommand implements Callable<Integer>, Failures.ClientCommand 
     @Option(names = "--linger", paramLabel = "DURATION", defaultValue = "5ms", converter = DurationConverter.class,
             description = "How long a line may wait for others to fill its batch (default: ${DEFAULT-VALUE}).")
     Duration linger;
+    @Option(names = "--compression", paramLabel = "CODEC", defaultValue = "none",
+            description = "Batch codec: none, gzip, lz4, zstd or snappy (default: ${DEFAULT-VALUE}).")
+    String compression;
     @Option(names = "--batch-bytes", paramLabel = "N", defaultValue = "262144",
             description = "Largest batch per partition, in bytes (default: ${DEFAULT-VALUE}).")
     int batchBytes;
@@ -70,7 +74,8 @@ final class ProduceCommand implements Callable<Integer>, Failures.ClientCommand 
         long started = System.nanoTime();
         try (SluiceClient sluice = client.connect(io); Progress progress = new Progress(io, "produced")) {
             ProducerOptions<String, String> options = ProducerOptions.strings()
-                    .acks(Acks.valueOf(acks.name().toUpperCase(Locale.ROOT))).linger(linger).batchBytes(batchBytes);
+                    .acks(Acks.valueOf(acks.name().toUpperCase(Locale.ROOT))).linger(linger).batchBytes(batchBytes)
+                    .compression(codec(compression));
             // Reading stdin blocks: it gets a thread of its own, off the client's threads.
             Flux<ProducerRecord<String, String, Void>> records = Flux.fromStream(lines::lines)
                     .index((n, line) -> record(n + 1, line, recordHeaders))
@@ -122,5 +127,13 @@ final class ProduceCommand implements Callable<Integer>, Failures.ClientCommand 
         double seconds = Math.max(nanos, 1) / 1e9;
         return String.format(Locale.ROOT, "Produced %d records (%s) in %.2f s: %.0f records/s, %s/s",
                 records, Units.bytes(bytes), seconds, records / seconds, Units.bytes((long) (bytes / seconds)));
+    }
+
+    private static BatchCompression codec(String name) {
+        try {
+            return BatchCompression.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new Failures.UsageException("unknown --compression '" + name + "'; use none, gzip, lz4, zstd or snappy");
+        }
     }
 }

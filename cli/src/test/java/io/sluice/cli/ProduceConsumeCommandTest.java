@@ -78,6 +78,18 @@ class ProduceConsumeCommandTest {
     }
 
     @Test
+    void compressedProduceReadsBackAndAnUnknownCodecIsAUsageError() {
+        create("zipped", 1);
+        Cli.Result produced = sluice("one\ntwo\nthree\n", "produce", "--topic", "zipped", "--compression", "zstd");
+        assertThat(produced.exit()).as(produced.toString()).isZero();
+        Cli.Result consumed = sluice("", "consume", "--topic", "zipped", "--from", "beginning", "--max", "3");
+        assertThat(consumed.out()).isEqualTo("one\ntwo\nthree\n");
+        Cli.Result bad = sluice("x\n", "produce", "--topic", "zipped", "--compression", "brotli");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown --compression 'brotli'");
+    }
+
+    @Test
     void produceOptionsPartitionHeadersAcksAndPrintOffsets() {
         create("opts", 2);
         Cli.Result produced = sluice("a\nb\nc\n", "produce", "--topic", "opts", "--partition", "1", "--header", "src=cli",
@@ -180,6 +192,31 @@ class ProduceConsumeCommandTest {
         Cli.Result badPartition = sluice("x\n", "produce", "--topic", "strict", "--partition", "5");
         assertThat(badPartition.exit()).isEqualTo(1);
         assertThat(badPartition.err()).contains("5").hasLineCount(1);
+    }
+
+    @Test
+    void fromTimeStartsAtTheFirstRecordAtOrAfterThatTime() {
+        create("timed", 1);
+        long t = java.time.Instant.parse("2026-01-31T12:00:00Z").toEpochMilli();
+        var request = io.sluice.proto.v1.ProduceRequest.newBuilder().setTopic("timed").setPartition(0);
+        for (int i = 0; i < 6; i++) {
+            // One record a minute from 11:57 to 12:02.
+            request.addRecords(io.sluice.proto.v1.Record.newBuilder()
+                    .setValue(com.google.protobuf.ByteString.copyFromUtf8("minute " + i))
+                    .setTimestampMs(t + (i - 3) * 60_000L));
+        }
+        var response = io.sluice.proto.v1.ReactorProducerServiceGrpc.newReactorStub(fixture.channel())
+                .produce(reactor.core.publisher.Flux.just(request.build())).blockLast(java.time.Duration.ofSeconds(10));
+        assertThat(response.getErrorMessage()).isEmpty();
+
+        Cli.Result consumed = sluice("", "consume", "--topic", "timed", "--from", "time:2026-01-31T12:00:00Z", "--max", "3",
+                "--print-offset");
+        assertThat(consumed.exit()).as(consumed.err()).isZero();
+        assertThat(consumed.out().lines().toList()).containsExactly("Partition:0\tOffset:3\tminute 3", "Partition:0\tOffset:4\tminute 4",
+                "Partition:0\tOffset:5\tminute 5");
+        Cli.Result offsetZone = sluice("", "consume", "--topic", "timed", "--from", "time:2026-01-31T13:01:30+01:00",
+                "--max", "1");
+        assertThat(offsetZone.out()).isEqualTo("minute 5\n");
     }
 
     @Test

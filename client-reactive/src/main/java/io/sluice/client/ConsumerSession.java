@@ -9,6 +9,9 @@ import io.sluice.proto.v1.ErrorCode;
 import io.sluice.proto.v1.PartitionPosition;
 import io.sluice.proto.v1.ReactorConsumerServiceGrpc.ReactorConsumerServiceStub;
 import io.sluice.proto.v1.Record;
+import io.sluice.proto.codec.BatchCodec;
+import io.sluice.proto.codec.CorruptBatchException;
+import io.sluice.proto.v1.RecordBatch;
 import io.sluice.proto.v1.RecordSet;
 import io.sluice.proto.v1.Subscribe;
 import io.sluice.proto.v1.TopicSubscription;
@@ -155,8 +158,9 @@ final class ConsumerSession<K, V> {
 
     private static List<Record> decode(Batch batch) {
         try {
-            return RecordSet.parseFrom(batch.getBatch().getRecords()).getRecordsList();
-        } catch (InvalidProtocolBufferException e) {
+            RecordBatch records = batch.getBatch();
+            return RecordSet.parseFrom(BatchCodec.decompress(records.getCompression(), records.getRecords())).getRecordsList();
+        } catch (InvalidProtocolBufferException | CorruptBatchException e) {
             throw new SluiceException(ErrorCode.INTERNAL_ERROR, "corrupt batch from " + batch.getTopic() + "-"
                     + batch.getPartition() + ": " + e.getMessage(), e);
         }

@@ -13,10 +13,12 @@ import java.util.function.Consumer;
  * @param maxInFlight batches sent and not yet acknowledged, per {@code send} call
  * @param onCreditExhausted what happens to a batch when the broker's credit is used up (WAIT by default)
  * @param onDrop      told of every batch dropped with {@link CreditExhausted#DROP}
+ * @param compression codec applied to each batch (NONE by default); the broker stores and serves it as is
  */
 public record ProducerOptions<K, V>(Serializer<K> keySerializer, Serializer<V> valueSerializer, Duration linger,
                                     int batchBytes, int maxInFlight, Acks acks, Partitioner partitioner,
-                                    CreditExhausted onCreditExhausted, Consumer<DroppedBatch> onDrop) {
+                                    CreditExhausted onCreditExhausted, Consumer<DroppedBatch> onDrop,
+                                    BatchCompression compression) {
     public ProducerOptions {
         Objects.requireNonNull(keySerializer, "keySerializer");
         Objects.requireNonNull(valueSerializer, "valueSerializer");
@@ -24,6 +26,7 @@ public record ProducerOptions<K, V>(Serializer<K> keySerializer, Serializer<V> v
         Objects.requireNonNull(partitioner, "partitioner");
         Objects.requireNonNull(onCreditExhausted, "onCreditExhausted");
         Objects.requireNonNull(onDrop, "onDrop");
+        Objects.requireNonNull(compression, "compression");
         if (linger.isNegative() || linger.isZero()) {
             throw new IllegalArgumentException("linger must be positive, got " + linger);
         }
@@ -34,7 +37,7 @@ public record ProducerOptions<K, V>(Serializer<K> keySerializer, Serializer<V> v
 
     public static <K, V> ProducerOptions<K, V> of(Serializer<K> keySerializer, Serializer<V> valueSerializer) {
         return new ProducerOptions<>(keySerializer, valueSerializer, Duration.ofMillis(5), 256 * 1024, 16, Acks.LEADER,
-                Partitioner.kafkaDefault(), CreditExhausted.WAIT, dropped -> { });
+                Partitioner.kafkaDefault(), CreditExhausted.WAIT, dropped -> { }, BatchCompression.NONE);
     }
 
     public static ProducerOptions<String, String> strings() {
@@ -46,28 +49,34 @@ public record ProducerOptions<K, V>(Serializer<K> keySerializer, Serializer<V> v
     }
 
     public ProducerOptions<K, V> linger(Duration linger) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop, compression);
     }
 
     public ProducerOptions<K, V> batchBytes(int batchBytes) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop, compression);
     }
 
     public ProducerOptions<K, V> maxInFlight(int maxInFlight) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop, compression);
     }
 
     public ProducerOptions<K, V> acks(Acks acks) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop, compression);
     }
 
     public ProducerOptions<K, V> partitioner(Partitioner partitioner) {
-        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop);
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner, onCreditExhausted, onDrop, compression);
     }
 
     /** What to do with a batch when credit is exhausted; {@code onDrop} hears of batches dropped with DROP. */
     public ProducerOptions<K, V> onCreditExhausted(CreditExhausted policy, Consumer<DroppedBatch> onDrop) {
         return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner,
-                policy, onDrop);
+                policy, onDrop, compression);
+    }
+
+    /** The codec for every batch: the broker validates it uncompressed and stores it compressed. */
+    public ProducerOptions<K, V> compression(BatchCompression compression) {
+        return new ProducerOptions<>(keySerializer, valueSerializer, linger, batchBytes, maxInFlight, acks, partitioner,
+                onCreditExhausted, onDrop, compression);
     }
 }

@@ -6,6 +6,7 @@ import io.sluice.proto.v1.ProduceRequest;
 import io.sluice.proto.v1.ProduceResponse;
 import io.sluice.proto.v1.Record;
 import io.sluice.proto.v1.RecordBatch;
+import io.sluice.proto.codec.BatchCodec;
 import io.sluice.proto.v1.RecordSet;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +41,9 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
     private final MetadataCache metadata;
     private final ProduceStream stream;
     private final RetryPolicy retry;
+    /** Records taken from the application and not yet done (acknowledged, failed or dropped), over all sends. */
+    private final java.util.concurrent.atomic.AtomicLong buffered = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong maxBuffered = new java.util.concurrent.atomic.AtomicLong();
 
     ReactiveProducer(ProducerOptions<K, V> options, MetadataCache metadata, ProduceStream stream, RetryPolicy retry) {
         this.options = options;
@@ -51,16 +55,36 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
     /** Sends every record; results come back in order per partition. The Flux fails at the first non-retriable error. */
     public <T> Flux<SendResult<T>> send(Publisher<ProducerRecord<K, V, T>> records) {
         return Flux.from(records)
+                .doOnNext(record -> maxBuffered.accumulateAndGet(buffered.incrementAndGet(), Math::max))
                 .concatMap(this::place)
-                .windowTimeout(MAX_WINDOW_RECORDS, options.linger(), true)
+                .windowTimeout(windowRecords(options.batchBytes()), options.linger(), true)
                 .concatMap(window -> window.bufferUntil(new BatchFull<T>(options.batchBytes())))
                 .concatMapIterable(this::toBatches)
                 .flatMapSequential(this::sendBatch, options.maxInFlight(), 1);
     }
 
+    /**
+     * Most records gathered in one linger window: as many 16-byte records as fill a batch, within 64 to
+     * MAX_WINDOW_RECORDS. Windows are requested ahead, so this bounds what the producer takes from an
+     * unbounded publisher before the broker's credit stops it.
+     */
+    static int windowRecords(int batchBytes) {
+        return Math.max(64, Math.min(MAX_WINDOW_RECORDS, batchBytes / 16));
+    }
+
     /** Sends one record. */
     public <T> Mono<SendResult<T>> send(ProducerRecord<K, V, T> record) {
         return send(Mono.just(record)).single();
+    }
+
+    /** Records taken from the application's publishers and not yet acknowledged, failed or dropped: the client's buffer. */
+    public long bufferedRecords() {
+        return buffered.get();
+    }
+
+    /** The most records {@link #bufferedRecords()} has ever been. */
+    public long maxBufferedRecords() {
+        return maxBuffered.get();
     }
 
     /** Total time batches have waited for broker credit (with {@link CreditExhausted#WAIT}). */
@@ -129,10 +153,13 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
                 .setTopic(batch.partition().topic())
                 .setPartition(batch.partition().partition())
                 .setAcks(options.acks().proto)
-                .setBatch(RecordBatch.newBuilder().setRecordCount(batch.records().size()).setRecords(set.build().toByteString()));
+                .setBatch(RecordBatch.newBuilder().setRecordCount(batch.records().size())
+                        .setCompression(options.compression().proto)
+                        .setRecords(BatchCodec.compress(options.compression().proto, set.build().toByteString())));
         boolean acked = options.acks() != Acks.NONE;
         return Mono.defer(() -> stream.send(request, acked))
                 .retryWhen(retry.toRetry())
+                .doFinally(signal -> buffered.addAndGet(-batch.records().size()))
                 .flatMapIterable(response -> results(batch, response, acked));
     }
 
