@@ -1,6 +1,8 @@
 package io.sluice.client;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.sluice.proto.v1.ReactorAdminServiceGrpc;
 import io.sluice.proto.v1.ReactorConsumerServiceGrpc;
@@ -29,7 +31,11 @@ public final class SluiceClient implements AutoCloseable {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
+    /** The header naming the client to the broker, which keys its per-client quotas on it. */
+    static final Metadata.Key<String> CLIENT_ID_HEADER = Metadata.Key.of("sluice-client-id", Metadata.ASCII_STRING_MARSHALLER);
+
     private final String bootstrap;
+    private final String clientId;
     private final ManagedChannel channel;
     private final RetryPolicy retry;
     private final SluiceAdmin admin;
@@ -40,8 +46,12 @@ public final class SluiceClient implements AutoCloseable {
     private SluiceClient(Builder builder) {
         this.bootstrap = builder.bootstrap;
         this.retry = builder.retry;
+        this.clientId = builder.clientId;
+        Metadata headers = new Metadata();
+        headers.put(CLIENT_ID_HEADER, clientId);
         this.channel = NettyChannelBuilder.forAddress(host(bootstrap), port(bootstrap))
                 .usePlaintext()
+                .intercept(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .build();
         this.admin = new SluiceAdmin(ReactorAdminServiceGrpc.newReactorStub(channel), retry);
@@ -99,6 +109,11 @@ public final class SluiceClient implements AutoCloseable {
         return bootstrap;
     }
 
+    /** The id this client gives the broker (header sluice-client-id), which its per-client quotas apply to. */
+    public String clientId() {
+        return clientId;
+    }
+
     /**
      * Lets producers' streams finish what they sent (records sent with acks=none included), then closes the
      * channel, failing streams still open (consumers). Waits up to 5 s for each step.
@@ -122,6 +137,7 @@ public final class SluiceClient implements AutoCloseable {
     public static final class Builder {
         private String bootstrap = "localhost:7070";
         private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private String clientId = "sluice-java-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
 
         private Builder() {
         }
@@ -129,6 +145,19 @@ public final class SluiceClient implements AutoCloseable {
         /** The broker's {@code host:port}. */
         public Builder bootstrap(String bootstrap) {
             this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+            return this;
+        }
+
+        /**
+         * The id the broker knows this client by, for per-client quotas: 1 to 255 printable ASCII characters.
+         * Clients that share an id share its quota. Default: "sluice-java-" and a random suffix.
+         */
+        public Builder clientId(String clientId) {
+            Objects.requireNonNull(clientId, "clientId");
+            if (clientId.isEmpty() || clientId.length() > 255 || !clientId.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException("clientId must be 1 to 255 printable ASCII characters, got '" + clientId + "'");
+            }
+            this.clientId = clientId;
             return this;
         }
 

@@ -8,9 +8,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.proto.v1.BrokerInfo;
 import io.sluice.server.api.AdminGrpcService;
+import io.sluice.server.api.ClientIds;
 import io.sluice.server.api.ConsumerGrpcService;
 import io.sluice.server.api.ProducerGrpcService;
 import io.sluice.server.config.BrokerConfig;
+import io.sluice.server.consume.ConsumeQuotas;
 import io.sluice.server.consume.ConsumeService;
 import io.sluice.server.log.LogCleaner;
 import io.sluice.server.log.LogManager;
@@ -19,8 +21,10 @@ import io.sluice.server.produce.BacklogLimiter;
 import io.sluice.server.produce.CreditPolicy;
 import io.sluice.server.produce.CreditWindow;
 import io.sluice.server.produce.ProduceHandler;
+import io.sluice.server.produce.ProduceQuotas;
 import io.sluice.server.produce.ProduceService;
 import io.sluice.server.produce.StoragePressureMonitor;
+import io.sluice.server.quota.QuotaBuckets;
 import io.sluice.server.storage.GroupCommitWriter;
 import io.sluice.server.storage.RocksStore;
 import java.io.IOException;
@@ -60,7 +64,9 @@ public final class SluiceBroker implements AutoCloseable {
         this.cleaner = new LogCleaner(logs, clock, config.logCleanerInterval());
         this.readScheduler = Schedulers.newParallel("sluice-read", config.storageReadThreads(), true);
         this.metadataScheduler = Schedulers.newBoundedElastic(4, 10_000, "sluice-meta", 60, true);
-        this.consumers = new ConsumeService(logs, readScheduler, config.autoCreateTopics(), config.defaultPartitions(), meters);
+        QuotaBuckets quotas = new QuotaBuckets(System::nanoTime);
+        this.consumers = new ConsumeService(logs, readScheduler, config.autoCreateTopics(), config.defaultPartitions(), meters,
+                new ConsumeQuotas(quotas, logs, config.quotaConsumerByteRatePerClient()));
         // Storage properties take RocksDB's mutex: sampled on the metadata scheduler, never on gRPC threads.
         this.storagePressure = new StoragePressureMonitor(store::stats, config.produceThrottleRecheck(), metadataScheduler);
         BacklogLimiter backlog = new BacklogLimiter(logs, new Backlog(logs.offsets()), config.produceThrottleRecheck(),
@@ -70,12 +76,14 @@ public final class SluiceBroker implements AutoCloseable {
         CreditPolicy credit = new CreditPolicy(new CreditWindow(config.produceCreditRecords(), config.produceCreditBytes()),
                 storagePressure::current);
         ProduceService produce = new ProduceService(handler, backlog, credit, logs, config.produceMaxInFlight(),
-                config.produceThrottleRecheck(), Schedulers.parallel(), meters);
+                config.produceThrottleRecheck(), Schedulers.parallel(), meters,
+                new ProduceQuotas(quotas, logs, config.quotaProducerByteRatePerClient()));
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
         Server built = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 // Every handler only enqueues work or runs short CPU work: no need for a thread hop.
                 .directExecutor()
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
+                .intercept(new ClientIds())
                 .addService(new ProducerGrpcService(produce, config.produceMaxInFlight()))
                 .addService(new ConsumerGrpcService(consumers))
                 .addService(new AdminGrpcService(logs, metadataScheduler, this::brokerInfo,

@@ -16,6 +16,6 @@ public final class ConsumerGrpcService extends ReactorConsumerServiceGrpc.Consum
 
     @Override
     public Flux<ConsumeResponse> consume(Flux<ConsumeRequest> requests) {
-        return consumers.consume(requests);
+        return consumers.consume(requests, ClientIds.current());
     }
 }

@@ -31,6 +31,6 @@ public final class ProducerGrpcService extends ReactorProducerServiceGrpc.Produc
 
     @Override
     public Flux<ProduceResponse> produce(Flux<ProduceRequest> requests) {
-        return service.produce(requests);
+        return service.produce(requests, ClientIds.current());
     }
 }

@@ -29,6 +29,8 @@ public final class BrokerConfig {
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     public static final String PRODUCE_CREDIT_RECORDS = "produce.credit.records";
     public static final String PRODUCE_CREDIT_BYTES = "produce.credit.bytes";
+    public static final String QUOTA_PRODUCER_BYTE_RATE_PER_CLIENT = "quota.producer.byte.rate.per.client";
+    public static final String QUOTA_CONSUMER_BYTE_RATE_PER_CLIENT = "quota.consumer.byte.rate.per.client";
     public static final String PRODUCE_THROTTLE_RECHECK_MS = "produce.throttle.recheck.ms";
     public static final String LOG_CLEANER_INTERVAL_MS = "log.cleaner.interval.ms";
 
@@ -64,6 +66,13 @@ public final class BrokerConfig {
                             + "the initial grant, topped up as batches are acknowledged, less under pressure.")
             .define(PRODUCE_CREDIT_BYTES, ConfigType.LONG, 16L << 20, Validator.atLeast(1024),
                     "Record payload bytes a credit-aware produce stream may have granted and not yet acknowledged.")
+            .define(QUOTA_PRODUCER_BYTE_RATE_PER_CLIENT, ConfigType.LONG, -1L, Validator.unlimitedOrAtLeast(1),
+                    "Most record payload bytes per second each client id (gRPC header sluice-client-id; clients "
+                            + "without one share the id \"\") may produce, over all its streams and topics; -1 for "
+                            + "no quota. Paced like the topic quota producer.byte.rate.")
+            .define(QUOTA_CONSUMER_BYTE_RATE_PER_CLIENT, ConfigType.LONG, -1L, Validator.unlimitedOrAtLeast(1),
+                    "Most record payload bytes per second the broker sends to each client id, over all its "
+                            + "consume streams; -1 for no quota.")
             .define(PRODUCE_THROTTLE_RECHECK_MS, ConfigType.LONG, 100L, Validator.between(1, 60_000),
                     "How often a throttled produce stream (no credit, or waiting for a full backlog) checks whether "
                             + "it may go on; also how often storage pressure is sampled.")
@@ -198,6 +207,16 @@ public final class BrokerConfig {
 
     public long produceCreditBytes() {
         return (Long) values.get(PRODUCE_CREDIT_BYTES);
+    }
+
+    /** Produce quota per client id in bytes/s, or -1 for none. */
+    public long quotaProducerByteRatePerClient() {
+        return (Long) values.get(QUOTA_PRODUCER_BYTE_RATE_PER_CLIENT);
+    }
+
+    /** Consume quota per client id in bytes/s, or -1 for none. */
+    public long quotaConsumerByteRatePerClient() {
+        return (Long) values.get(QUOTA_CONSUMER_BYTE_RATE_PER_CLIENT);
     }
 
     public java.time.Duration produceThrottleRecheck() {

@@ -12,6 +12,8 @@ public final class TopicConfig {
     public static final String BACKLOG_MAX_BYTES = "backlog.max.bytes";
     public static final String BACKLOG_MAX_RECORDS = "backlog.max.records";
     public static final String BACKLOG_POLICY = "backlog.policy";
+    public static final String PRODUCER_BYTE_RATE = "producer.byte.rate";
+    public static final String CONSUMER_BYTE_RATE = "consumer.byte.rate";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(RETENTION_MS, ConfigType.LONG, 7L * 24 * 60 * 60 * 1000, Validator.atLeast(-1),
@@ -34,7 +36,14 @@ public final class TopicConfig {
             .define(BACKLOG_POLICY, ConfigType.STRING, "block", Validator.oneOf("block", "reject"),
                     "At a backlog limit: block slows producers (no new credit; streams without credit are no "
                             + "longer read) until consumers catch up; reject fails each batch with LIMIT_EXCEEDED "
-                            + "(RESOURCE_EXHAUSTED) and a retry-after hint. Acknowledged records are never dropped.");
+                            + "(RESOURCE_EXHAUSTED) and a retry-after hint. Acknowledged records are never dropped.")
+            .define(PRODUCER_BYTE_RATE, ConfigType.LONG, -1L, Validator.unlimitedOrAtLeast(1),
+                    "Most record payload bytes per second all producers together may write to the topic; -1 for "
+                            + "no quota. Paced by credit (reason QUOTA, with expected_wait_ms); streams that ignore "
+                            + "credit are no longer read until the quota allows.")
+            .define(CONSUMER_BYTE_RATE, ConfigType.LONG, -1L, Validator.unlimitedOrAtLeast(1),
+                    "Most record payload bytes per second the broker sends to all consumers of the topic together; "
+                            + "-1 for no quota. Consumers' credit is honoured only as fast as the quota allows.");
 
     private final Map<String, Object> overrides;
     private final Map<String, Object> effective;
@@ -94,6 +103,16 @@ public final class TopicConfig {
     /** Whether producers wait (block) rather than get errors (reject) at a backlog limit. */
     public boolean backlogBlocks() {
         return "block".equals(effective.get(BACKLOG_POLICY));
+    }
+
+    /** Produce quota of the topic in bytes/s, or -1 for none. */
+    public long producerByteRate() {
+        return (Long) effective.get(PRODUCER_BYTE_RATE);
+    }
+
+    /** Consume quota of the topic in bytes/s, or -1 for none. */
+    public long consumerByteRate() {
+        return (Long) effective.get(CONSUMER_BYTE_RATE);
     }
 
     /** Only the explicit overrides, as strings: what is persisted. */

@@ -38,6 +38,22 @@ public interface Validator {
         };
     }
 
+    /** -1 (no limit) or at least {@code min}. */
+    static Validator unlimitedOrAtLeast(long min) {
+        return new Validator() {
+            @Override
+            public String check(Object value) {
+                long v = ((Number) value).longValue();
+                return v == -1 || v >= min ? null : "must be " + describe() + ", got " + v;
+            }
+
+            @Override
+            public String describe() {
+                return "-1 (no limit) or >= " + min;
+            }
+        };
+    }
+
     static Validator oneOf(String... allowed) {
         List<String> values = List.of(allowed);
         return new Validator() {

@@ -1,6 +1,7 @@
 package io.sluice.server.consume;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.proto.v1.ConsumeRequest;
 import io.sluice.proto.v1.ConsumeResponse;
@@ -21,9 +22,32 @@ public final class ConsumeService {
     private final int defaultPartitions;
     private final MeterRegistry meters;
     private final Set<ConsumeSession> sessions = ConcurrentHashMap.newKeySet();
+    private final ConsumeQuotas quotas;
+    final CreditLedger.Meters creditMeters;
+    final Counter quotaWaits;
 
     public ConsumeService(LogManager logs, Scheduler readScheduler, boolean autoCreateTopics, int defaultPartitions,
                           MeterRegistry meters) {
+        this(logs, readScheduler, autoCreateTopics, defaultPartitions, meters, null);
+    }
+
+    /** @param quotas the consume byte-rate quotas, or null for none */
+    public ConsumeService(LogManager logs, Scheduler readScheduler, boolean autoCreateTopics, int defaultPartitions,
+                          MeterRegistry meters, ConsumeQuotas quotas) {
+        this.quotas = quotas;
+        this.creditMeters = new CreditLedger.Meters(
+                Counter.builder("sluice.consumer.credit.granted.records")
+                        .description("Records of credit granted by consumers").register(meters),
+                Counter.builder("sluice.consumer.credit.granted.bytes").baseUnit("bytes")
+                        .description("Bytes of credit granted by consumers").register(meters),
+                DistributionSummary.builder("sluice.consumer.credit.ahead.records")
+                        .description("At each batch sent: records a session has been sent beyond the records it granted "
+                                + "(0 while within credit)").register(meters),
+                DistributionSummary.builder("sluice.consumer.credit.ahead.bytes").baseUnit("bytes")
+                        .description("At each batch sent: bytes a session has been sent beyond the bytes it granted "
+                                + "(a lone record larger than the byte credit)").register(meters));
+        this.quotaWaits = Counter.builder("sluice.consumer.quota.waits")
+                .description("Times a consume session stopped sending because a consume quota was in debt").register(meters);
         this.logs = logs;
         this.readScheduler = readScheduler;
         this.autoCreateTopics = autoCreateTopics;
@@ -32,7 +56,17 @@ public final class ConsumeService {
     }
 
     public Flux<ConsumeResponse> consume(Flux<ConsumeRequest> requests) {
-        return Flux.defer(() -> new ConsumeSession(this, readScheduler).run(requests));
+        return consume(requests, "");
+    }
+
+    /** One Consume stream of the client {@code clientId} (its quota applies). */
+    public Flux<ConsumeResponse> consume(Flux<ConsumeRequest> requests, String clientId) {
+        return Flux.defer(() -> new ConsumeSession(this, readScheduler, clientId).run(requests));
+    }
+
+    /** The consume quotas of reading {@code topic} as {@code clientId}. */
+    io.sluice.server.quota.RateLimits quotas(String topic, String clientId) {
+        return quotas == null ? io.sluice.server.quota.RateLimits.NONE : quotas.of(topic, clientId);
     }
 
     /** Called on a storage read thread, where creating a topic may block. */

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -60,10 +61,16 @@ final class ConsumeSession {
      */
     private boolean sentSinceGrant;
     private int nextCursor;
+    private final String clientId;
+    private final CreditLedger ledger;
+    /** A drain is scheduled for when a consume quota allows more: no polling while in debt. */
+    private boolean quotaWakeScheduled;
 
-    ConsumeSession(ConsumeService service, Scheduler scheduler) {
+    ConsumeSession(ConsumeService service, Scheduler scheduler, String clientId) {
         this.service = service;
         this.worker = scheduler.createWorker();
+        this.clientId = clientId;
+        this.ledger = new CreditLedger(service.creditMeters);
     }
 
     Flux<ConsumeResponse> run(Flux<ConsumeRequest> requests) {
@@ -214,6 +221,7 @@ final class ConsumeSession {
             throw new SluiceException(ErrorCode.INVALID_CREDIT, "Credit must grant at least 1 record and 1 byte; got records="
                     + credit.getRecords() + ", bytes=" + credit.getBytes());
         }
+        ledger.granted(credit);
         recordCredit = saturatedAdd(recordCredit, credit.getRecords());
         byteCredit = saturatedAdd(byteCredit, credit.getBytes());
         sentSinceGrant = false;
@@ -235,7 +243,7 @@ final class ConsumeSession {
             }
             while (recordCredit > 0 && byteCredit > 0 && out.requestedFromDownstream() > 0) {
                 Cursor cursor = nextReadable();
-                if (cursor == null || !deliverOne(cursor)) {
+                if (cursor == null || quotaWait(cursor) || !deliverOne(cursor)) {
                     return;
                 }
             }
@@ -260,6 +268,30 @@ final class ConsumeSession {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a consume quota of the cursor's topic or of the client is in debt: then a drain is scheduled
+     * for when the buckets refill (credit is honoured only as fast as the quotas allow).
+     */
+    private boolean quotaWait(Cursor cursor) {
+        long waitNanos = service.quotas(cursor.log.id().topic(), clientId).nanosUntil(0);
+        if (waitNanos <= 0) {
+            return false;
+        }
+        if (!quotaWakeScheduled) {
+            quotaWakeScheduled = true;
+            service.quotaWaits.increment();
+            try {
+                worker.schedule(() -> {
+                    quotaWakeScheduled = false;
+                    drain();
+                }, Math.max(waitNanos, 1_000_000), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // The session was released.
+            }
+        }
+        return true;
     }
 
     /** Sends the next slice of the cursor's data; false if what comes next does not fit the credit. */
@@ -298,6 +330,8 @@ final class ConsumeSession {
         byteCredit -= Math.min(byteCredit, bytes);
         cursor.recordsSent.increment(slice.getRecordCount());
         cursor.bytesSent.increment(bytes);
+        ledger.sent(slice.getRecordCount(), bytes);
+        service.quotas(cursor.log.id().topic(), clientId).take(bytes);
         out.next(ConsumeResponse.newBuilder().setBatch(toBatch(cursor, slice)).build());
         return true;
     }

@@ -56,6 +56,13 @@ final class CreditAccount {
             long inFlightBytes = s.inFlightBytes() - releasedBytes;
             long records = Math.max(0, throttle.target().records() - s.availableRecords() - inFlightRecords);
             long bytes = Math.max(0, throttle.target().bytes() - s.availableBytes() - inFlightBytes);
+            if (throttle.capped()) {
+                // Paced by a quota: the stream holds at most what the buckets hold; records come with bytes.
+                bytes = Math.min(bytes, Math.max(0, throttle.grantCapBytes() - Math.max(0, s.availableBytes())));
+                if (bytes == 0) {
+                    records = 0;
+                }
+            }
             boolean grant = records > 0 || bytes > 0;
             // A throttle with nothing to grant is told once per reason; a grant always carries its reason.
             boolean notice = !grant && throttle.reason() != s.notified();

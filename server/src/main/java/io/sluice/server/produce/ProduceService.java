@@ -2,12 +2,15 @@ package io.sluice.server.produce;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.sluice.proto.v1.ProduceRequest;
 import io.sluice.proto.v1.ProduceResponse;
 import io.sluice.proto.v1.ThrottleReason;
 import io.sluice.server.log.LogManager;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
@@ -23,10 +26,26 @@ public final class ProduceService {
     final Counter creditExceeded;
     final DistributionSummary inFlightRecords;
     final DistributionSummary inFlightBytes;
+    final ProduceQuotas quotas;
+    final Counter grantedRecords;
+    final Counter grantedBytes;
+    final Counter usedRecords;
+    final Counter usedBytes;
+    /** Bytes granted to credit-aware streams and not yet used, over all open streams. */
+    final AtomicLong outstandingBytes = new AtomicLong();
+    final Timer starved;
+    final Timer quotaWait;
     private final MeterRegistry meters;
 
     public ProduceService(ProduceHandler handler, BacklogLimiter backlog, CreditPolicy credit, LogManager logs,
                           int maxInFlight, Duration recheck, Scheduler timer, MeterRegistry meters) {
+        this(handler, backlog, credit, logs, maxInFlight, recheck, timer, meters, null);
+    }
+
+    /** @param quotas the byte-rate quotas, or null for none */
+    public ProduceService(ProduceHandler handler, BacklogLimiter backlog, CreditPolicy credit, LogManager logs,
+                          int maxInFlight, Duration recheck, Scheduler timer, MeterRegistry meters, ProduceQuotas quotas) {
+        this.quotas = quotas;
         this.handler = handler;
         this.backlog = backlog;
         this.credit = credit;
@@ -43,11 +62,32 @@ public final class ProduceService {
         this.inFlightBytes = DistributionSummary.builder("sluice.produce.credit.inflight.bytes").baseUnit("bytes")
                 .description("Bytes a credit-aware stream had sent and not yet acknowledged, at each accepted batch")
                 .register(meters);
+        this.grantedRecords = Counter.builder("sluice.produce.credit.granted.records")
+                .description("Records of credit granted to credit-aware produce streams").register(meters);
+        this.grantedBytes = Counter.builder("sluice.produce.credit.granted.bytes").baseUnit("bytes")
+                .description("Bytes of credit granted to credit-aware produce streams").register(meters);
+        this.usedRecords = Counter.builder("sluice.produce.credit.used.records")
+                .description("Records of credit used by accepted batches of credit-aware streams").register(meters);
+        this.usedBytes = Counter.builder("sluice.produce.credit.used.bytes").baseUnit("bytes")
+                .description("Bytes of credit used by accepted batches of credit-aware streams").register(meters);
+        Gauge.builder("sluice.produce.credit.outstanding.bytes", outstandingBytes, AtomicLong::get).baseUnit("bytes")
+                .description("Bytes granted to open credit-aware streams and not yet used").register(meters);
+        this.starved = Timer.builder("sluice.produce.credit.starved")
+                .description("Periods a credit-aware stream had used up its credit, until the next grant").register(meters);
+        this.quotaWait = Timer.builder("sluice.produce.quota.wait")
+                .description("Time batches waited before being read because a produce quota was in debt "
+                        + "(streams ignoring credit, or writing past the quota their credit was paced by)")
+                .register(meters);
     }
 
     /** One Produce stream: responses in request order, plus credit messages if the stream asked for credit. */
     public Flux<ProduceResponse> produce(Flux<ProduceRequest> requests) {
-        return Flux.defer(() -> new ProduceSession(this).run(requests));
+        return produce(requests, "");
+    }
+
+    /** One Produce stream of the client {@code clientId} (its quota applies). */
+    public Flux<ProduceResponse> produce(Flux<ProduceRequest> requests, String clientId) {
+        return Flux.defer(() -> new ProduceSession(this, clientId).run(requests));
     }
 
     void throttled(ThrottleReason reason) {

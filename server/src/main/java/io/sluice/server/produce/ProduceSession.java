@@ -10,6 +10,7 @@ import io.sluice.proto.v1.ResponseKind;
 import io.sluice.server.error.SluiceException;
 import io.sluice.server.log.PartitionLog;
 import io.sluice.server.log.Topic;
+import io.sluice.server.quota.RateLimits;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.Disposable;
@@ -25,9 +26,17 @@ import reactor.core.publisher.Sinks;
  * <p>A stream whose first request sets use_credit also gets credit: the initial window at once, then
  * back what each batch used once it is acknowledged, less under pressure; a batch beyond the credit left is
  * refused with LIMIT_EXCEEDED. While throttled, the stream is re-evaluated every recheck interval.
+ *
+ * <p>Byte-rate quotas (the topic's, the client id's) are charged when a batch is admitted, and admission
+ * waits, in order, while a quota is in debt: a stream that ignores credit is then no longer read (at most
+ * maxInFlight batches wait). A credit-aware stream is paced before that: its grants are capped by what the
+ * quotas' buckets hold (reason QUOTA), so it waits on its side, holding nothing in the broker.
  */
 final class ProduceSession {
     private final ProduceService service;
+    private final String clientId;
+    /** Nanos since the stream used up its credit, or 0 while it has some. */
+    private final java.util.concurrent.atomic.AtomicLong starvedSince = new java.util.concurrent.atomic.AtomicLong();
     /** Completes when the previous batch's backlog wait is over: waits end in request order. Mapper-only. */
     private Mono<Void> lastGate = Mono.empty();
     private CreditAccount account;
@@ -37,8 +46,13 @@ final class ProduceSession {
     private volatile PartitionLog lastPartition;
     private volatile Topic lastTopic;
 
-    ProduceSession(ProduceService service) {
+    ProduceSession(ProduceService service, String clientId) {
         this.service = service;
+        this.clientId = clientId;
+    }
+
+    private RateLimits quotas(String topic) {
+        return service.quotas == null ? RateLimits.NONE : service.quotas.of(topic, clientId);
     }
 
     Flux<ProduceResponse> run(Flux<ProduceRequest> requests) {
@@ -59,17 +73,51 @@ final class ProduceSession {
         lastGate = mine.asMono();
         int partition = request.hasPartition() ? request.getPartition() : -1;
         return previous.then(Mono.defer(() -> service.backlog.awaitRoom(request.getTopic(), partition)))
+                .then(Mono.defer(() -> awaitQuota(request, 0)))
                 .doFinally(signal -> mine.tryEmitEmpty());
+    }
+
+    /** Admits the batch once no quota of it is in debt, and charges its bytes; waits on the timer meanwhile. */
+    private Mono<Void> awaitQuota(ProduceRequest request, long since) {
+        RateLimits limits = quotas(request.getTopic());
+        if (limits.none()) {
+            return Mono.empty();
+        }
+        long waitNanos = limits.nanosUntil(0);
+        if (waitNanos <= 0) {
+            limits.take(payloadBytes(request));
+            if (since != 0) {
+                service.quotaWait.record(System.nanoTime() - since, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+            return Mono.empty();
+        }
+        long waitingSince = since != 0 ? since : System.nanoTime();
+        return Mono.delay(Duration.ofNanos(Math.max(waitNanos, 1_000_000)), service.timer)
+                .then(Mono.defer(() -> awaitQuota(request, waitingSince)));
+    }
+
+    static long payloadBytes(ProduceRequest request) {
+        return request.getRecordsCount() > 0
+                ? request.getRecordsList().stream().mapToLong(Record::getSerializedSize).sum()
+                : request.getBatch().getRecords().size();
     }
 
     private Flux<ProduceResponse> credited(ProduceRequest first, Flux<ProduceRequest> all) {
         account = new CreditAccount();
         credits = Sinks.many().unicast().onBackpressureBuffer();
-        emit(account.topUp(service.credit.now(null, "")));
         boolean opening = first.getRecordsCount() == 0 && !first.hasBatch();
+        RateLimits openingQuotas = service.quotas == null ? RateLimits.NONE
+                : opening ? service.quotas.opening(clientId) : quotas(first.getTopic());
+        Throttle initial = service.credit.now(null, "", openingQuotas);
+        emit(account.topUp(initial));
+        if (initial.throttled()) {
+            startRecheck();
+        }
         Flux<ProduceResponse> batches = (opening ? all.skip(1) : all)
                 .flatMapSequential(this::handleCredited, service.maxInFlight, 1)
                 .doFinally(signal -> {
+                    service.outstandingBytes.addAndGet(-Math.max(0, account.state().availableBytes()));
+                    endStarved();
                     Disposable timer = recheck.getAndSet(reactor.core.Disposables.disposed());
                     if (timer != null) {
                         timer.dispose();
@@ -81,10 +129,9 @@ final class ProduceSession {
 
     private Mono<ProduceResponse> handleCredited(ProduceRequest request) {
         long records = request.getRecordsCount() > 0 ? request.getRecordsCount() : request.getBatch().getRecordCount();
-        long bytes = request.getRecordsCount() > 0
-                ? request.getRecordsList().stream().mapToLong(Record::getSerializedSize).sum()
-                : request.getBatch().getRecords().size();
+        long bytes = payloadBytes(request);
         Mono<ProduceResponse> response;
+        long availableBefore = Math.max(0, account.state().availableBytes());
         if (!account.tryAcquire(records, bytes)) {
             service.creditExceeded.increment();
             CreditAccount.State s = account.state();
@@ -94,6 +141,12 @@ final class ProduceSession {
                             + " bytes): wait for a credit message before sending more", service.recheck.toMillis())));
         } else {
             CreditAccount.State s = account.state();
+            service.usedRecords.increment(records);
+            service.usedBytes.increment(bytes);
+            service.outstandingBytes.addAndGet(-Math.min(bytes, availableBefore));
+            if (s.availableRecords() <= 0 || s.availableBytes() <= 0) {
+                starvedSince.compareAndSet(0, System.nanoTime());
+            }
             service.inFlightRecords.record(s.inFlightRecords());
             service.inFlightBytes.record(s.inFlightBytes());
             response = gate(request).then(service.handler.handle(request))
@@ -121,9 +174,9 @@ final class ProduceSession {
         Topic topic = lastTopic;
         PartitionLog log = lastPartition;
         if (topic == null || log == null || log.deleted()) {
-            return service.credit.now(null, "");
+            return service.credit.now(null, "", service.quotas == null ? RateLimits.NONE : service.quotas.opening(clientId));
         }
-        return service.credit.now(service.backlog.headroom(topic, log), log.id());
+        return service.credit.now(service.backlog.headroom(topic, log), log.id(), quotas(topic.name()));
     }
 
     /** While throttled, re-evaluates the window every recheck interval and grants what it allows. */
@@ -146,9 +199,24 @@ final class ProduceSession {
         }
     }
 
+    private void endStarved() {
+        long since = starvedSince.getAndSet(0);
+        if (since != 0) {
+            service.starved.record(System.nanoTime() - since, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
     private void emit(ProducerCredit credit) {
         if (credit == null) {
             return;
+        }
+        if (credit.getRecords() > 0 || credit.getBytes() > 0) {
+            service.grantedRecords.increment(credit.getRecords());
+            service.grantedBytes.increment(credit.getBytes());
+            service.outstandingBytes.addAndGet(credit.getBytes());
+            if (credit.getRecords() > 0 && credit.getBytes() > 0) {
+                endStarved();
+            }
         }
         if (credit.getReason() != io.sluice.proto.v1.ThrottleReason.THROTTLE_REASON_NONE) {
             service.throttled(credit.getReason());
