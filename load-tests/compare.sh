@@ -5,7 +5,7 @@
 # their ratio. Absolute figures drift on a shared machine; the ratio from one sitting is the result.
 #   load-tests/compare.sh            full run (~10 min; downloads Kafka through Maven the first time)
 #   QUICK=1 load-tests/compare.sh    all counts / 20: a smoke test of the scripts, not a comparison
-# Env: PARTITIONS="1 8" (both sides), KAFKA_ANCHOR_WORK (Kafka's work dir, default /tmp/kafka-anchor-work),
+# Env: PARTITIONS="1 8" (both sides), COMPRESSION=none|gzip|lz4|zstd|snappy (both sides, every producer), KAFKA_ANCHOR_WORK (Kafka's work dir, default /tmp/kafka-anchor-work),
 #      KAFKA_BASELINE (path of kafka-baseline.sh), SKIP_KAFKA=FILE (reuse a Kafka results file instead of running it).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +24,8 @@ else
   "$baseline" | tee "$kafka_txt" >&2
 fi
 echo "== 2/2 Sluice (bin/sluice-bench kafka-race ${quick_flag[*]:-})" >&2
-"$root/bin/sluice-bench" kafka-race "${quick_flag[@]}" --partitions-list "$PARTITIONS" > "$sluice_tsv"
+"$root/bin/sluice-bench" kafka-race "${quick_flag[@]}" --partitions-list "$PARTITIONS" \
+  --compression "${COMPRESSION:-none}" > "$sluice_tsv"
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # Kafka rows (bench.sh's FMT): a 22-char label, then parts records bytes rec/s MB/s avg p50 p95 p99 p99.9 max brk cli oth notes.

@@ -2,6 +2,7 @@ package io.sluice.loadtest.harness;
 
 import io.sluice.loadtest.harness.report.ConsoleReport;
 import io.sluice.loadtest.harness.report.ReportWriter;
+import io.sluice.proto.v1.Compression;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -48,10 +49,11 @@ public final class BenchMain {
             int divisor = options.flag("quick") ? 20 : 1;
             List<Integer> partitions = Arrays.stream(options.get("partitions-list", "1 8").trim().split("[\\s,]+"))
                     .map(Integer::parseInt).toList();
+            Compression compression = ScenarioCatalog.compression(options.get("compression", "none"));
             options.checkAllRead();
             Path dir = ReportWriter.newRunDir(reports, name);
             try (BrokerTarget target = target(bootstrap, brokerPid, jvmOptions, dir)) {
-                List<String> rows = new KafkaRace(new ScenarioRunner(target, quiet ? null : System.err), divisor, partitions)
+                List<String> rows = new KafkaRace(new ScenarioRunner(target, quiet ? null : System.err), divisor, partitions, compression)
                         .run(dir, System.err);
                 rows.forEach(System.out::println);
                 System.err.println("results: " + dir.resolve("results.tsv").toAbsolutePath());

@@ -8,6 +8,7 @@ import io.sluice.proto.v1.Batch;
 import io.sluice.proto.v1.ConsumeRequest;
 import io.sluice.proto.v1.ConsumeResponse;
 import io.sluice.proto.v1.ConsumerServiceGrpc;
+import io.sluice.proto.codec.BatchCodec;
 import io.sluice.proto.v1.Credit;
 import io.sluice.proto.v1.StartPosition;
 import io.sluice.proto.v1.Subscribe;
@@ -105,7 +106,8 @@ final class ConsumerDriver implements ClientResponseObserver<ConsumeRequest, Con
         Batch batch = response.getBatch();
         int count = batch.getBatch().getRecordCount();
         if (measureEndToEnd) {
-            RecordSetReader.forEachSendTime(batch.getBatch().getRecords(), sent -> metrics.endToEnd(now - sent));
+            RecordSetReader.forEachSendTime(BatchCodec.decompress(batch.getBatch().getCompression(), batch.getBatch().getRecords()),
+                    sent -> metrics.endToEnd(now - sent));
         }
         metrics.consumed(count, (long) count * recordSize, now);
         if (producerWindow != null) {

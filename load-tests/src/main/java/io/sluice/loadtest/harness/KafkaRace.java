@@ -2,6 +2,7 @@ package io.sluice.loadtest.harness;
 
 import io.sluice.loadtest.harness.report.ReportWriter;
 import io.sluice.proto.v1.Acks;
+import io.sluice.proto.v1.Compression;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,11 +27,14 @@ final class KafkaRace {
     private final ScenarioRunner runner;
     private final int divisor;
     private final List<Integer> partitionCounts;
+    private final Compression compression;
 
-    KafkaRace(ScenarioRunner runner, int divisor, List<Integer> partitionCounts) {
+    /** @param compression every producer's batch codec, as bench.sh's COMPRESSION */
+    KafkaRace(ScenarioRunner runner, int divisor, List<Integer> partitionCounts, Compression compression) {
         this.runner = runner;
         this.divisor = divisor;
         this.partitionCounts = List.copyOf(partitionCounts);
+        this.compression = compression;
     }
 
     /** Runs every workload; returns the TSV rows (header first). */
@@ -40,7 +44,7 @@ final class KafkaRace {
         long e2e = 10_000 / divisor;
         List<String> rows = new ArrayList<>(List.of(HEADER));
         // bench.sh warms its broker with 500,000 records produced and consumed; so does this.
-        runner.run(Scenario.endToEnd("kafka-warmup").maxRecords(500_000 / divisor)
+        runner.run(Scenario.endToEnd("kafka-warmup").maxRecords(500_000 / divisor).compression(compression)
                 .inject(Injection.closed(1, BOUND)).build());
         for (int p : partitionCounts) {
             Summary a = record(raceDir, rows, "a produce acks=1", p, 100,
@@ -52,13 +56,15 @@ final class KafkaRace {
         }
         record(raceDir, rows, "e end-to-end acks=1", 1, 100, Scenario.endToEnd("kafka-e").partitions(1).recordSize(100)
                 .acks(Acks.ACKS_LEADER).batchRecords(1).linger(Duration.ZERO).maxInFlight(1).releaseOnConsume(true)
+                .compression(compression)
                 .maxRecords(e2e).inject(Injection.closed(1, BOUND)).build());
         Files.write(raceDir.resolve("results.tsv"), rows);
         return rows;
     }
 
-    private static Scenario producer(String name, int partitions, int size, long records, Acks acks) {
+    private Scenario producer(String name, int partitions, int size, long records, Acks acks) {
         return Scenario.produce(name).partitions(partitions).recordSize(size).acks(acks).durability("async")
+                .compression(compression)
                 .batchSize(65536).linger(Duration.ofMillis(5)).maxInFlight(64)
                 .maxRecords(records).inject(Injection.closed(1, BOUND)).build();
     }

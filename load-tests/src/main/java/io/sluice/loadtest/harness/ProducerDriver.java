@@ -9,6 +9,7 @@ import io.sluice.proto.v1.ErrorCode;
 import io.sluice.proto.v1.ProduceRequest;
 import io.sluice.proto.v1.ProduceResponse;
 import io.sluice.proto.v1.ProducerServiceGrpc;
+import io.sluice.proto.codec.BatchCodec;
 import io.sluice.proto.v1.RecordBatch;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -228,7 +229,9 @@ final class ProducerDriver implements Runnable {
                 .setTopic(topic)
                 .setPartition(batch.partition())
                 .setAcks(scenario.acks())
-                .setBatch(RecordBatch.newBuilder().setRecordCount(batch.count()).setRecords(batch.records()))
+                .setBatch(RecordBatch.newBuilder().setRecordCount(batch.count())
+                        .setCompression(scenario.compression())
+                        .setRecords(BatchCodec.compress(scenario.compression(), batch.records())))
                 .build();
         if (ackExpected) {
             inFlight.put(id, batch);

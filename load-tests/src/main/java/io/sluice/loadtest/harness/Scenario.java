@@ -1,6 +1,7 @@
 package io.sluice.loadtest.harness;
 
 import io.sluice.proto.v1.Acks;
+import io.sluice.proto.v1.Compression;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -26,7 +27,7 @@ public record Scenario(String name, Workload workload, String topic, boolean cre
                        int partitions, String durability, int recordSize, KeyDistribution keys, Acks acks,
                        int batchBytes, int batchRecords, Duration linger, int maxInFlight, Injection injection,
                        long maxRecords, Duration drain, long warmupRecords, boolean releaseOnConsume,
-                       long creditRecords, long creditBytes) {
+                       long creditRecords, long creditBytes, Compression compression) {
 
     public enum Workload { PRODUCE, CONSUME, END_TO_END }
 
@@ -102,6 +103,7 @@ public record Scenario(String name, Workload workload, String topic, boolean cre
         private boolean releaseOnConsume;
         private long creditRecords = 100_000;
         private long creditBytes = 16L << 20;
+        private Compression compression = Compression.COMPRESSION_NONE;
 
         private Builder(String name, Workload workload) {
             this.name = name;
@@ -114,7 +116,7 @@ public record Scenario(String name, Workload workload, String topic, boolean cre
             keys = s.keys; acks = s.acks; batchBytes = s.batchBytes; batchRecords = s.batchRecords; linger = s.linger;
             maxInFlight = s.maxInFlight; injection = s.injection; maxRecords = s.maxRecords; drain = s.drain;
             warmupRecords = s.warmupRecords; releaseOnConsume = s.releaseOnConsume;
-            creditRecords = s.creditRecords; creditBytes = s.creditBytes;
+            creditRecords = s.creditRecords; creditBytes = s.creditBytes; compression = s.compression;
         }
 
         public Builder name(String value) { name = value; return this; }
@@ -145,10 +147,13 @@ public record Scenario(String name, Workload workload, String topic, boolean cre
         /** Consumer window: records and bytes of credit outstanding. */
         public Builder credit(long records, long bytes) { creditRecords = records; creditBytes = bytes; return this; }
 
+        /** Batch codec; the batch size limit applies before compression. */
+        public Builder compression(Compression value) { compression = value; return this; }
+
         public Scenario build() {
             return new Scenario(name, workload, topic, createTopic, fillFirst, partitions, durability, recordSize, keys,
                     acks, batchBytes, batchRecords, linger, maxInFlight, injection, maxRecords, drain, warmupRecords,
-                    releaseOnConsume, creditRecords, creditBytes);
+                    releaseOnConsume, creditRecords, creditBytes, compression);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.sluice.loadtest.harness;
 
 import io.sluice.proto.v1.Acks;
+import io.sluice.proto.v1.Compression;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -22,6 +23,7 @@ final class ScenarioCatalog {
               --keys K             none | uniform:N | zipf:N[:exponent] (default none)
               --partitions N       (default 1)      --durability async|fsync (default async)
               --acks A             none | leader (=1) | all (default leader)
+              --compression C      none | gzip | lz4 | zstd | snappy batch codec (default none)
               --batch-size B       RecordSet bytes per batch (default 65536)   --batch-records N (default unlimited)
               --linger-ms MS       (default 5)      --max-in-flight N  batches per producer stream (default 64)
               open model:   --rate R | --ramp A:B | --spike BASE:PEAK:AT_S:LENGTH_S     (records/s over --duration)
@@ -54,6 +56,7 @@ final class ScenarioCatalog {
                 .partitions(Integer.parseInt(o.get("partitions", "1")))
                 .durability(o.get("durability", "async"))
                 .acks(acks(o.get("acks", "leader")))
+                .compression(compression(o.get("compression", "none")))
                 .batchSize(Integer.parseInt(o.get("batch-size", "65536")))
                 .batchRecords(Integer.parseInt(o.get("batch-records", Integer.toString(Integer.MAX_VALUE))))
                 .linger(Duration.ofMillis(Long.parseLong(o.get("linger-ms", "5"))))
@@ -84,6 +87,17 @@ final class ScenarioCatalog {
         }
         int n = Integer.parseInt(producers != null ? producers : consumers != null ? consumers : "1");
         return Injection.closed(n, duration);
+    }
+
+    static Compression compression(String text) {
+        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> Compression.COMPRESSION_NONE;
+            case "gzip" -> Compression.COMPRESSION_GZIP;
+            case "lz4" -> Compression.COMPRESSION_LZ4;
+            case "zstd" -> Compression.COMPRESSION_ZSTD;
+            case "snappy" -> Compression.COMPRESSION_SNAPPY;
+            default -> throw new IllegalArgumentException("compression: none, gzip, lz4, zstd or snappy, got " + text);
+        };
     }
 
     static Acks acks(String text) {

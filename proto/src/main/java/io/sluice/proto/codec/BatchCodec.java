@@ -30,7 +30,8 @@ public final class BatchCodec {
             return switch (codec) {
                 case COMPRESSION_NONE -> records;
                 case COMPRESSION_GZIP -> stream(records, out -> new GZIPOutputStream(out, 8192));
-                case COMPRESSION_LZ4 -> stream(records, LZ4FrameOutputStream::new);
+                // 64 KiB blocks: the default 4 MiB block buffer would be allocated for every batch.
+                case COMPRESSION_LZ4 -> stream(records, out -> new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB));
                 case COMPRESSION_ZSTD -> ByteString.copyFrom(Zstd.compress(records.toByteArray(), 3));
                 case COMPRESSION_SNAPPY -> ByteString.copyFrom(Snappy.compress(records.toByteArray()));
                 case UNRECOGNIZED -> throw new IllegalArgumentException("unknown compression codec");

@@ -8,6 +8,7 @@ public final class TopicConfig {
     public static final String RETENTION_MS = "retention.ms";
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    public static final String MAX_BATCH_BYTES = "max.batch.bytes";
     public static final String DURABILITY = "durability";
     public static final String BACKLOG_MAX_BYTES = "backlog.max.bytes";
     public static final String BACKLOG_MAX_RECORDS = "backlog.max.records";
@@ -22,6 +23,10 @@ public final class TopicConfig {
                     "Most bytes kept per partition before the oldest batches are deleted; -1 for no limit.")
             .define(MAX_MESSAGE_BYTES, ConfigType.INT, 1 << 20, Validator.between(1, 64 << 20),
                     "Largest record accepted, in bytes (key + value + headers, uncompressed).")
+            .define(MAX_BATCH_BYTES, ConfigType.INT, 8 << 20, Validator.between(1, 256 << 20),
+                    "Largest batch accepted in one ProduceRequest, in bytes of RecordBatch.records as sent "
+                            + "(compressed, if it is); a larger batch fails alone with INVALID_BATCH naming this "
+                            + "limit. The request as a whole is also bounded by the broker's max.inbound.message.bytes.")
             .define(DURABILITY, ConfigType.STRING, "async", Validator.oneOf("async", "fsync"),
                     "async: acknowledged once in the write-ahead log (survives a process crash); "
                             + "fsync: also synced to disk before the acknowledgement (survives power loss), "
@@ -80,6 +85,11 @@ public final class TopicConfig {
 
     public int maxMessageBytes() {
         return (Integer) effective.get(MAX_MESSAGE_BYTES);
+    }
+
+    /** Largest batch payload accepted in one request, in bytes. */
+    public int maxBatchBytes() {
+        return (Integer) effective.get(MAX_BATCH_BYTES);
     }
 
     public boolean fsync() {
