@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
@@ -50,6 +51,8 @@ public final class LocalPartitionLog implements PartitionLog {
     private final RocksStore store;
     private final GroupCommitWriter writer;
     private final Clock clock;
+    /** The topic's max.batch.bytes, read at each append so that a config change applies at once. */
+    private final IntSupplier maxBatchBytes;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /** Next offset to assign; touched only on the writer thread. */
     private long nextOffset;
@@ -61,7 +64,8 @@ public final class LocalPartitionLog implements PartitionLog {
     private volatile long storedBytes;
     private volatile boolean deleted;
 
-    LocalPartitionLog(TopicPartition id, long logId, RocksStore store, GroupCommitWriter writer, Clock clock) {
+    LocalPartitionLog(TopicPartition id, long logId, RocksStore store, GroupCommitWriter writer, Clock clock,
+                      IntSupplier maxBatchBytes) {
         if (!LogKeys.validLogId(logId)) {
             throw new IllegalArgumentException("log id " + logId + " collides with the log metadata keys");
         }
@@ -70,6 +74,7 @@ public final class LocalPartitionLog implements PartitionLog {
         this.store = store;
         this.writer = writer;
         this.clock = clock;
+        this.maxBatchBytes = maxBatchBytes;
         recover();
     }
 
@@ -145,6 +150,12 @@ public final class LocalPartitionLog implements PartitionLog {
 
     @Override
     public Mono<AppendResult> append(AppendBatch batch) {
+        int limit = maxBatchBytes.getAsInt();
+        if (batch.records().size() > limit) {
+            return Mono.error(new SluiceException(ErrorCode.INVALID_BATCH, "Batch of " + batch.records().size()
+                    + " bytes is larger than max.batch.bytes=" + limit + " of topic '" + id.topic()
+                    + "': send smaller batches"));
+        }
         long appendTime = clock.millis();
         byte[] value = RecordBatch.newBuilder()
                 .setRecordCount(batch.recordCount())

@@ -62,13 +62,15 @@ public final class LogManager {
     }
 
     private Topic open(TopicRecord record, TopicConfig config) {
-        List<PartitionLog> logs = new ArrayList<>(record.partitions());
-        for (int p = 0; p < record.partitions(); p++) {
-            store.createLog(logId(record.id(), p));
-            logs.add(new LocalPartitionLog(new TopicPartition(record.name(), p), logId(record.id(), p), store, writer,
-                    clock));
-        }
-        return new Topic(record.name(), record.id(), logs, config);
+        return new Topic(record.name(), record.id(), config, topic -> {
+            List<PartitionLog> logs = new ArrayList<>(record.partitions());
+            for (int p = 0; p < record.partitions(); p++) {
+                store.createLog(logId(record.id(), p));
+                logs.add(new LocalPartitionLog(new TopicPartition(record.name(), p), logId(record.id(), p), store, writer,
+                        clock, () -> topic.config().maxBatchBytes()));
+            }
+            return logs;
+        });
     }
 
     private static long logId(long topicId, int partition) {

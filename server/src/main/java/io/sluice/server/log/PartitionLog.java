@@ -25,7 +25,8 @@ public interface PartitionLog {
 
     /**
      * Appends a batch; the Mono completes once it is durable per {@link AppendBatch#fsync()}. Never
-     * blocks the caller. Appends from one caller are ordered as they were made.
+     * blocks the caller. Appends from one caller are ordered as they were made. A batch larger than the
+     * topic's max.batch.bytes fails with INVALID_BATCH.
      */
     Mono<AppendResult> append(AppendBatch batch);
 

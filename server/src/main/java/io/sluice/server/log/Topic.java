@@ -5,6 +5,7 @@ import io.sluice.server.config.TopicConfig;
 import io.sluice.server.error.SluiceException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /** A topic: its partitions' logs and its current config. */
 public final class Topic {
@@ -14,11 +15,12 @@ public final class Topic {
     private final AtomicInteger roundRobin = new AtomicInteger();
     private volatile TopicConfig config;
 
-    Topic(String name, long id, List<PartitionLog> partitions, TopicConfig config) {
+    /** @param partitions makes the topic's logs; they may read the topic's config as it changes */
+    Topic(String name, long id, TopicConfig config, Function<Topic, List<PartitionLog>> partitions) {
         this.name = name;
         this.id = id;
-        this.partitions = List.copyOf(partitions);
         this.config = config;
+        this.partitions = List.copyOf(partitions.apply(this));
     }
 
     public String name() {
