@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 /** The reactive producer obeys broker credit, so a full backlog slows it to the pace of the consumers. */
 class ProducerBackpressureTest {
@@ -111,5 +112,18 @@ class ProducerBackpressureTest {
         assertThat(results.size() + droppedRecords).isEqualTo(500);
         // Every record was either acknowledged or reported dropped, none twice.
         assertThat(results).extracting(SendResult::offset).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void withErrorTheSendFailsWithALimitExceededNamingTheThrottle() {
+        client.admin().createTopic("erroring", 1, Map.of("backlog.max.records", "20")).block(TIMEOUT);
+        ReactiveProducer<String, String> producer = client.producer(ProducerOptions.strings()
+                .batchBytes(200).onCreditExhausted(CreditExhausted.ERROR, dropped -> { }));
+        producer.send(ProducerRecord.of("erroring", null, "first")).block(TIMEOUT);
+        StepVerifier.create(producer.send(Flux.range(0, 500).map(i -> ProducerRecord.<String, String>of("erroring", null, "v" + i))))
+                .thenConsumeWhile(result -> true)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(LimitExceededException.class)
+                        .hasMessageContaining("producer credit exhausted"))
+                .verify(TIMEOUT);
     }
 }
