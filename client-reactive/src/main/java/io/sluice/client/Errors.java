@@ -24,6 +24,7 @@ final class Errors {
                     new InvalidRequestException(code, message, cause);
             case LIMIT_EXCEEDED -> new LimitExceededException(code, message, cause);
             case BROKER_UNAVAILABLE -> new BrokerUnavailableException(code, message, cause);
+            case OUT_OF_ORDER_SEQUENCE -> new OutOfOrderSequenceException(code, message, cause);
             case ERROR_CODE_NONE, INTERNAL_ERROR, UNRECOGNIZED -> new SluiceException(ErrorCode.INTERNAL_ERROR, message, cause);
         };
     }

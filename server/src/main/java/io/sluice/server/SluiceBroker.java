@@ -16,6 +16,7 @@ import io.sluice.server.consume.ConsumeQuotas;
 import io.sluice.server.consume.ConsumeService;
 import io.sluice.server.log.LogCleaner;
 import io.sluice.server.log.LogManager;
+import io.sluice.server.log.ProducerIds;
 import io.sluice.server.log.Backlog;
 import io.sluice.server.produce.BacklogLimiter;
 import io.sluice.server.produce.CreditPolicy;
@@ -87,7 +88,8 @@ public final class SluiceBroker implements AutoCloseable {
                 .addService(new ProducerGrpcService(produce, config.produceMaxInFlight()))
                 .addService(new ConsumerGrpcService(consumers))
                 .addService(new AdminGrpcService(logs, metadataScheduler, this::brokerInfo,
-                        new AdminGrpcService.AutoCreate(config.autoCreateTopics(), config.defaultPartitions())))
+                        new AdminGrpcService.AutoCreate(config.autoCreateTopics(), config.defaultPartitions()),
+                        new ProducerIds(store, writer)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();

@@ -15,6 +15,8 @@ import io.sluice.proto.v1.DeleteTopicResponse;
 import io.sluice.proto.v1.DescribeTopicRequest;
 import io.sluice.proto.v1.DescribeTopicResponse;
 import io.sluice.proto.v1.GetMetadataRequest;
+import io.sluice.proto.v1.InitProducerRequest;
+import io.sluice.proto.v1.InitProducerResponse;
 import io.sluice.proto.v1.GetMetadataResponse;
 import io.sluice.proto.v1.ListTopicsRequest;
 import io.sluice.proto.v1.ListTopicsResponse;
@@ -28,6 +30,7 @@ import io.sluice.server.config.TopicConfig;
 import io.sluice.server.error.SluiceException;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.PartitionLog;
+import io.sluice.server.log.ProducerIds;
 import io.sluice.server.log.Topic;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -41,12 +44,15 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
     private final Scheduler scheduler;
     private final Supplier<BrokerInfo> self;
     private final AutoCreate autoCreate;
+    private final ProducerIds producerIds;
 
     /** Whether, and with how many partitions, unknown topics are created on first use. */
     public record AutoCreate(boolean enabled, int partitions) {
     }
 
-    public AdminGrpcService(LogManager logs, Scheduler scheduler, Supplier<BrokerInfo> self, AutoCreate autoCreate) {
+    public AdminGrpcService(LogManager logs, Scheduler scheduler, Supplier<BrokerInfo> self, AutoCreate autoCreate,
+                            ProducerIds producerIds) {
+        this.producerIds = producerIds;
         this.logs = logs;
         this.scheduler = scheduler;
         this.self = self;
@@ -120,6 +126,11 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
             }
             return response.build();
         });
+    }
+
+    @Override
+    public Mono<InitProducerResponse> initProducer(InitProducerRequest request) {
+        return call(() -> InitProducerResponse.newBuilder().setProducerId(producerIds.next()).build());
     }
 
     @Override

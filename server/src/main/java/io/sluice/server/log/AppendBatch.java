@@ -10,7 +10,17 @@ import io.sluice.proto.v1.Compression;
  * @param recordCount  how many records it holds (at least one)
  * @param maxTimestampMs the largest record timestamp in it
  * @param fsync        whether the append must be synced to disk before it is acknowledged
+ * @param producer     the idempotent producer's id and sequence for this partition, or null
  */
 public record AppendBatch(ByteString records, int recordCount, Compression compression, long maxTimestampMs,
-                          boolean fsync) {
+                          boolean fsync, ProducerSequence producer) {
+
+    /** A batch from a producer that is not idempotent. */
+    public AppendBatch(ByteString records, int recordCount, Compression compression, long maxTimestampMs, boolean fsync) {
+        this(records, recordCount, compression, maxTimestampMs, fsync, null);
+    }
+
+    /** An idempotent producer's batch number {@code sequence} for the partition. */
+    public record ProducerSequence(long producerId, int sequence) {
+    }
 }

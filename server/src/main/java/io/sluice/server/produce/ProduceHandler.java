@@ -98,7 +98,8 @@ public final class ProduceHandler {
         if (refused.isPresent()) {
             throw refused.get();
         }
-        AppendBatch batch = new AppendBatch(records, scan.recordCount(), compression, scan.maxTimestampMs(), config.fsync());
+        AppendBatch batch = new AppendBatch(records, scan.recordCount(), compression, scan.maxTimestampMs(), config.fsync(),
+                producerSequence(request));
         return log.append(batch)
                 .doOnSuccess(result -> backlog.appended(topic, log, scan.recordCount(), bytes))
                 .doOnError(e -> backlog.appended(topic, log, scan.recordCount(), bytes))
@@ -110,7 +111,23 @@ public final class ProduceHandler {
                 .setBaseOffset(result.baseOffset())
                 .setRecordCount(result.recordCount())
                 .setAppendTimeMs(result.appendTimeMs())
+                .setDuplicate(result.duplicate())
                 .build());
+    }
+
+    /** An idempotent producer's id and sequence; its batches must name their partition, as sequences are per partition. */
+    private static AppendBatch.ProducerSequence producerSequence(ProduceRequest request) {
+        if (request.getProducerId() == 0) {
+            return null;
+        }
+        if (!request.hasPartition()) {
+            throw invalid("An idempotent batch (producer_id " + request.getProducerId()
+                    + ") must set its partition: sequences are counted per partition");
+        }
+        if (request.getSequence() < 0) {
+            throw invalid("Sequence " + request.getSequence() + " is negative");
+        }
+        return new AppendBatch.ProducerSequence(request.getProducerId(), request.getSequence());
     }
 
     private static int choosePartition(Topic topic, RecordSetScan scan) {

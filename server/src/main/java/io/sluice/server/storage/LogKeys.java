@@ -11,7 +11,8 @@ package io.sluice.server.storage;
  * <ul>
  *   <li>{@code FF 's'}: the log start offset, once retention advanced it (8 bytes);</li>
  *   <li>{@code FF 't' <max timestamp so far> <base offset>}: the time index, empty values;</li>
- *   <li>{@code FF 'k' <record key>}: the key index of compacted logs, the key's latest offset (8 bytes).</li>
+ *   <li>{@code FF 'k' <record key>}: the key index of compacted logs, the key's latest offset (8 bytes);</li>
+ *   <li>{@code FF 'p' <producer id>}: an idempotent producer's last batches on this partition.</li>
  * </ul>
  */
 public final class LogKeys {
@@ -20,6 +21,7 @@ public final class LogKeys {
     private static final byte START = 's';
     private static final byte TIME = 't';
     private static final byte KEY = 'k';
+    private static final byte PRODUCER = 'p';
 
     private LogKeys() {
     }
@@ -100,6 +102,27 @@ public final class LogKeys {
         byte[] out = new byte[key.length - 2];
         System.arraycopy(key, 2, out, 0, out.length);
         return out;
+    }
+
+    /** An idempotent producer's state entry. */
+    public static byte[] producerKey(long producerId) {
+        byte[] key = new byte[2 + 8];
+        key[0] = META;
+        key[1] = PRODUCER;
+        putLong(key, 2, producerId);
+        return key;
+    }
+
+    public static byte[] producerStart() {
+        return new byte[] {META, PRODUCER};
+    }
+
+    public static byte[] producerEnd() {
+        return new byte[] {META, PRODUCER + 1};
+    }
+
+    public static long producerId(byte[] key) {
+        return getLong(key, 2);
     }
 
     public static byte[] longValue(long v) {
