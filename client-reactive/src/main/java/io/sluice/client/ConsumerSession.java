@@ -144,14 +144,17 @@ final class ConsumerSession<K, V> {
         List<Record> records = batch.getRecordsCount() > 0 ? batch.getRecordsList() : decode(batch);
         TopicPartition partition = new TopicPartition(batch.getTopic(), batch.getPartition());
         long expected = next.getOrDefault(partition, 0L);
-        long offset = batch.getBatch().getBaseOffset();
-        for (Record record : records) {
+        long base = batch.getBatch().getBaseOffset();
+        // A compacted batch lists its records' offsets (it has gaps); otherwise they follow the base offset.
+        boolean compacted = batch.getBatch().getOffsetDeltasCount() > 0;
+        for (int i = 0; i < records.size(); i++) {
+            long offset = base + (compacted ? batch.getBatch().getOffsetDeltas(i) : i);
             if (offset >= expected) {
+                Record record = records.get(i);
                 buffer.add(new Received(partition, offset, record));
                 bufferedBytes += record.getSerializedSize();
                 expected = offset + 1;
             }
-            offset++;
         }
         next.put(partition, expected);
     }

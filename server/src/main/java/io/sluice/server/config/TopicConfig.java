@@ -9,6 +9,8 @@ public final class TopicConfig {
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String MAX_BATCH_BYTES = "max.batch.bytes";
+    public static final String CLEANUP_POLICY = "cleanup.policy";
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
     public static final String DURABILITY = "durability";
     public static final String BACKLOG_MAX_BYTES = "backlog.max.bytes";
     public static final String BACKLOG_MAX_RECORDS = "backlog.max.records";
@@ -27,6 +29,14 @@ public final class TopicConfig {
                     "Largest batch accepted in one ProduceRequest, in bytes of RecordBatch.records as sent "
                             + "(compressed, if it is); a larger batch fails alone with INVALID_BATCH naming this "
                             + "limit. The request as a whole is also bounded by the broker's max.inbound.message.bytes.")
+            .define(CLEANUP_POLICY, ConfigType.STRING, "delete", Validator.oneOf("delete", "compact"),
+                    "delete: retention.ms and retention.bytes delete the oldest batches. compact: keep the latest "
+                            + "record of each key (older ones are removed by the log cleaner; offsets never change, "
+                            + "readers see gaps); retention.ms and retention.bytes do not apply. Keyless records "
+                            + "are kept.")
+            .define(DELETE_RETENTION_MS, ConfigType.LONG, 24L * 60 * 60 * 1000, Validator.atLeast(0),
+                    "With cleanup.policy=compact: how long a tombstone (a record with a null value) is kept after "
+                            + "its append, so that readers see the deletion, before compaction removes the key.")
             .define(DURABILITY, ConfigType.STRING, "async", Validator.oneOf("async", "fsync"),
                     "async: acknowledged once in the write-ahead log (survives a process crash); "
                             + "fsync: also synced to disk before the acknowledgement (survives power loss), "
@@ -90,6 +100,15 @@ public final class TopicConfig {
     /** Largest batch payload accepted in one request, in bytes. */
     public int maxBatchBytes() {
         return (Integer) effective.get(MAX_BATCH_BYTES);
+    }
+
+    /** Whether the log keeps the latest record per key (cleanup.policy=compact) instead of deleting by age and size. */
+    public boolean compact() {
+        return "compact".equals(effective.get(CLEANUP_POLICY));
+    }
+
+    public long deleteRetentionMs() {
+        return (Long) effective.get(DELETE_RETENTION_MS);
     }
 
     public boolean fsync() {

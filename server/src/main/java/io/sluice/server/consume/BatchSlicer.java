@@ -36,6 +36,11 @@ final class BatchSlicer {
         if (skip == 0 && count <= maxRecords && records.size() <= maxBytes) {
             return batch;
         }
+        if (batch.getOffsetDeltasCount() > 0) {
+            // A compacted batch has gaps between its records' offsets: it travels whole, and the reader skips
+            // the records below its position (RecordBatch.offset_deltas).
+            return records.size() <= maxBytes || overshoot ? batch : null;
+        }
         if (batch.getCompression() != Compression.COMPRESSION_NONE) {
             // A compressed batch travels as stored; one that must be cut (rare: a start inside it, or credit
             // smaller than it) is cut from its decompressed records and sent uncompressed.

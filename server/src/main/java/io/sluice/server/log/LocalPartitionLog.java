@@ -19,7 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.IntSupplier;
+import io.sluice.server.config.TopicConfig;
+import java.util.function.Supplier;
 import java.util.function.Predicate;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
@@ -51,8 +52,8 @@ public final class LocalPartitionLog implements PartitionLog {
     private final RocksStore store;
     private final GroupCommitWriter writer;
     private final Clock clock;
-    /** The topic's max.batch.bytes, read at each append so that a config change applies at once. */
-    private final IntSupplier maxBatchBytes;
+    /** The topic's config, read at each append so that a change applies at once. */
+    private final Supplier<TopicConfig> config;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /** Next offset to assign; touched only on the writer thread. */
     private long nextOffset;
@@ -65,7 +66,7 @@ public final class LocalPartitionLog implements PartitionLog {
     private volatile boolean deleted;
 
     LocalPartitionLog(TopicPartition id, long logId, RocksStore store, GroupCommitWriter writer, Clock clock,
-                      IntSupplier maxBatchBytes) {
+                      Supplier<TopicConfig> config) {
         if (!LogKeys.validLogId(logId)) {
             throw new IllegalArgumentException("log id " + logId + " collides with the log metadata keys");
         }
@@ -74,7 +75,7 @@ public final class LocalPartitionLog implements PartitionLog {
         this.store = store;
         this.writer = writer;
         this.clock = clock;
-        this.maxBatchBytes = maxBatchBytes;
+        this.config = config;
         recover();
     }
 
@@ -150,7 +151,8 @@ public final class LocalPartitionLog implements PartitionLog {
 
     @Override
     public Mono<AppendResult> append(AppendBatch batch) {
-        int limit = maxBatchBytes.getAsInt();
+        TopicConfig topicConfig = config.get();
+        int limit = topicConfig.maxBatchBytes();
         if (batch.records().size() > limit) {
             return Mono.error(new SluiceException(ErrorCode.INVALID_BATCH, "Batch of " + batch.records().size()
                     + " bytes is larger than max.batch.bytes=" + limit + " of topic '" + id.topic()
@@ -165,7 +167,9 @@ public final class LocalPartitionLog implements PartitionLog {
                 .setRecords(batch.records())
                 .build()
                 .toByteArray();
-        return Mono.create(sink -> writer.submit(new AppendOp(value, batch, appendTime, sink)));
+        // Compacted logs index each record's key (computed here, off the writer thread).
+        List<byte[]> keys = topicConfig.compact() ? KeyIndex.keysOf(batch.records(), batch.compression()) : List.of();
+        return Mono.create(sink -> writer.submit(new AppendOp(value, batch, appendTime, keys, sink)));
     }
 
     /** Appends one batch; runs on the writer thread, so offsets are assigned without locks. */
@@ -174,11 +178,14 @@ public final class LocalPartitionLog implements PartitionLog {
         private final AppendBatch batch;
         private final long appendTime;
         private final MonoSink<AppendResult> sink;
+        /** Each record's key (null for none) in a compacted log; empty otherwise. */
+        private final List<byte[]> keys;
         private long baseOffset = -1;
         private long previousMaxTimestamp;
 
-        AppendOp(byte[] value, AppendBatch batch, long appendTime, MonoSink<AppendResult> sink) {
+        AppendOp(byte[] value, AppendBatch batch, long appendTime, List<byte[]> keys, MonoSink<AppendResult> sink) {
             this.value = value;
+            this.keys = keys;
             this.batch = batch;
             this.appendTime = appendTime;
             this.sink = sink;
@@ -191,6 +198,7 @@ public final class LocalPartitionLog implements PartitionLog {
             }
             baseOffset = nextOffset;
             store.putLog(writeBatch, logId, LogKeys.key(logId, baseOffset), value);
+            KeyIndex.put(store, writeBatch, logId, keys, baseOffset);
             previousMaxTimestamp = maxTimestampSoFar;
             if (batch.maxTimestampMs() > maxTimestampSoFar) {
                 store.putLog(writeBatch, logId, LogKeys.timeIndexKey(batch.maxTimestampMs(), baseOffset), new byte[0]);
@@ -304,8 +312,9 @@ public final class LocalPartitionLog implements PartitionLog {
                 }
                 List<Record> decoded = RecordSet.parseFrom(batch.getRecords()).getRecordsList();
                 for (int i = 0; i < decoded.size(); i++) {
-                    if (base + i >= from && decoded.get(i).getTimestampMs() >= timestampMs) {
-                        return base + i;
+                    long offset = base + (batch.getOffsetDeltasCount() == 0 ? i : batch.getOffsetDeltas(i));
+                    if (offset >= from && decoded.get(i).getTimestampMs() >= timestampMs) {
+                        return offset;
                     }
                 }
             }
@@ -424,6 +433,73 @@ public final class LocalPartitionLog implements PartitionLog {
     /** Gives the disk space of the batches below the start back to the file system. Blocking and slow. */
     void reclaim() {
         store.reclaim(logId, LogKeys.key(logId, 0), LogKeys.key(logId, startOffset));
+    }
+
+    /** Calls {@code action} with each stored batch (base offset set) whose base offset is in {@code [from, to)}. Blocking. */
+    void forEachBatch(long from, long to, java.util.function.Consumer<RecordBatch> action) {
+        try (LogCursor cursor = store.logCursor(logId, from, to)) {
+            for (cursor.seekToFirst(); cursor.isValid(); cursor.next()) {
+                action.accept(parse(cursor.value()).toBuilder().setBaseOffset(LogKeys.offset(cursor.key())).build());
+            }
+        }
+    }
+
+    /** The offset of the latest record with this key, per the key index, or -1. Blocking. */
+    long latestOffsetOf(byte[] recordKey) {
+        return KeyIndex.latest(store, logId, recordKey);
+    }
+
+    /**
+     * Replaces stored batches as compaction rewrote them (same base offsets; a batch with no record left is
+     * deleted) and drops the key index entries of expired tombstones that are still the latest for their
+     * key. One write through the log writer, ordered with appends. Completes once written.
+     */
+    CompletableFuture<Void> replaceBatches(List<RecordBatch> rewritten, List<RecordBatch> emptied,
+                                           java.util.Map<java.nio.ByteBuffer, Long> droppedKeys, long freedBytes) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        writer.submit(new WriteOp() {
+            @Override
+            public void apply(WriteBatch batch) {
+                if (deleted) {
+                    return;
+                }
+                for (RecordBatch b : rewritten) {
+                    store.putLog(batch, logId, LogKeys.key(logId, b.getBaseOffset()), b.toBuilder().clearBaseOffset().build().toByteArray());
+                }
+                for (RecordBatch b : emptied) {
+                    store.deleteLog(batch, logId, LogKeys.key(logId, b.getBaseOffset()));
+                }
+                // Appends earlier in this group are not readable yet and could have re-used a key: then the
+                // entries stay (a stale entry only costs its space; the next append of the key replaces it).
+                if (nextOffset == highWatermark) {
+                    droppedKeys.forEach((key, offset) -> KeyIndex.deleteIfLatest(store, batch, logId, key, offset));
+                }
+                // The first batch may be gone now: keep the start where it is across a restart.
+                store.putLog(batch, logId, LogKeys.startOffsetKey(), LogKeys.longValue(startOffset));
+            }
+
+            @Override
+            public boolean sync() {
+                return false;
+            }
+
+            @Override
+            public int weight() {
+                return 1024;
+            }
+
+            @Override
+            public void committed() {
+                storedBytes = Math.max(0, storedBytes - freedBytes);
+                done.complete(null);
+            }
+
+            @Override
+            public void failed(RuntimeException cause) {
+                done.completeExceptionally(cause);
+            }
+        });
+        return done;
     }
 
     @Override

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's background log maintenance: every interval, one pass over every partition applies retention
- * (deletes whole batches from the head, then gives their disk space back). It runs on a thread of its own,
+ * (deletes whole batches from the head, then gives their disk space back) or, with cleanup.policy=compact,
+ * compaction ({@link Compactor}). It runs on a thread of its own,
  * owned by the broker: its reads and RocksDB compactions block, and never on a gRPC or read thread.
  * Deletions themselves go through the log writer, ordered with appends.
  */
@@ -43,10 +44,14 @@ public final class LogCleaner implements AutoCloseable {
                     return;
                 }
                 try {
-                    applyRetention(topic, (LocalPartitionLog) partition);
+                    if (topic.config().compact()) {
+                        compact(topic, (LocalPartitionLog) partition);
+                    } else {
+                        applyRetention(topic, (LocalPartitionLog) partition);
+                    }
                 } catch (RuntimeException e) {
                     if (!closed) {
-                        log.warn("retention of {} failed; retrying on the next pass", partition.id(), e);
+                        log.warn("cleaning {} failed; retrying on the next pass", partition.id(), e);
                     }
                 }
             }
@@ -71,6 +76,16 @@ public final class LogCleaner implements AutoCloseable {
         partition.reclaim();
         log.info("retention deleted offsets {}..{} of {} ({} bytes)", from, newStart - 1, partition.id(),
                 retention.freedBytes());
+    }
+
+    private void compact(Topic topic, LocalPartitionLog partition) {
+        if (partition.deleted()) {
+            return;
+        }
+        long removed = Compactor.compact(partition, topic.config(), clock.millis());
+        if (removed > 0) {
+            log.info("compaction removed {} superseded records from {}", removed, partition.id());
+        }
     }
 
     /** Stops the passes and waits for a running one to end (its compaction is cancelled by the store). */

@@ -67,7 +67,7 @@ public final class LogManager {
             for (int p = 0; p < record.partitions(); p++) {
                 store.createLog(logId(record.id(), p));
                 logs.add(new LocalPartitionLog(new TopicPartition(record.name(), p), logId(record.id(), p), store, writer,
-                        clock, () -> topic.config().maxBatchBytes()));
+                        clock, topic::config));
             }
             return logs;
         });
