@@ -55,6 +55,8 @@ public final class LocalPartitionLog implements PartitionLog {
     /** The topic's config, read at each append so that a change applies at once. */
     private final Supplier<TopicConfig> config;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Idempotent producers' last batches; touched only on the writer thread (and in recovery). */
+    private final ProducerSequences producers = new ProducerSequences();
     /** Next offset to assign; touched only on the writer thread. */
     private long nextOffset;
     /** Largest record timestamp appended so far (the time index's last entry); writer thread only. */
@@ -103,6 +105,11 @@ public final class LocalPartitionLog implements PartitionLog {
             index.seekToLast();
             if (index.isValid()) {
                 maxTimestampSoFar = LogKeys.timeIndexTimestamp(index.key());
+            }
+        }
+        try (LogCursor states = store.logRangeCursor(logId, LogKeys.producerStart(), LogKeys.producerEnd())) {
+            for (states.seekToFirst(); states.isValid(); states.next()) {
+                producers.restore(LogKeys.producerId(states.key()), states.value());
             }
         }
         startOffset = start;
@@ -182,6 +189,10 @@ public final class LocalPartitionLog implements PartitionLog {
         private final List<byte[]> keys;
         private long baseOffset = -1;
         private long previousMaxTimestamp;
+        /** Set when this is an idempotent producer's retry of a batch already appended: nothing is written. */
+        private ProducerSequences.Entry duplicateOf;
+        /** The producer state this append recorded, undone if the write fails. */
+        private ProducerSequences.Entry recorded;
 
         AppendOp(byte[] value, AppendBatch batch, long appendTime, List<byte[]> keys, MonoSink<AppendResult> sink) {
             this.value = value;
@@ -196,6 +207,18 @@ public final class LocalPartitionLog implements PartitionLog {
             if (deleted) {
                 throw new SluiceException(ErrorCode.UNKNOWN_TOPIC, "Topic '" + id.topic() + "' was deleted");
             }
+            AppendBatch.ProducerSequence producer = batch.producer();
+            if (producer != null) {
+                ProducerSequences.Decision decision = producers.check(producer.producerId(), producer.sequence());
+                if (decision instanceof ProducerSequences.Duplicate duplicate) {
+                    duplicateOf = duplicate.original();
+                    return;
+                }
+                if (decision instanceof ProducerSequences.OutOfOrder outOfOrder) {
+                    throw new SluiceException(ErrorCode.OUT_OF_ORDER_SEQUENCE, "Producer " + producer.producerId()
+                            + " on " + id + ": " + outOfOrder.reason());
+                }
+            }
             baseOffset = nextOffset;
             store.putLog(writeBatch, logId, LogKeys.key(logId, baseOffset), value);
             KeyIndex.put(store, writeBatch, logId, keys, baseOffset);
@@ -205,6 +228,12 @@ public final class LocalPartitionLog implements PartitionLog {
                 maxTimestampSoFar = batch.maxTimestampMs();
             }
             nextOffset = baseOffset + batch.recordCount();
+            if (producer != null) {
+                // The producer's state is written with the batch, so after a crash both or neither exist.
+                recorded = new ProducerSequences.Entry(producer.sequence(), baseOffset, batch.recordCount());
+                store.putLog(writeBatch, logId, LogKeys.producerKey(producer.producerId()),
+                        producers.record(producer.producerId(), recorded));
+            }
         }
 
         @Override
@@ -219,6 +248,10 @@ public final class LocalPartitionLog implements PartitionLog {
 
         @Override
         public void committed() {
+            if (duplicateOf != null) {
+                sink.success(new AppendResult(duplicateOf.baseOffset(), duplicateOf.recordCount(), appendTime, true));
+                return;
+            }
             storedBytes += value.length;
             highWatermark = baseOffset + batch.recordCount();
             sink.success(new AppendResult(baseOffset, batch.recordCount(), appendTime));
@@ -233,6 +266,9 @@ public final class LocalPartitionLog implements PartitionLog {
                 // The group holding this op was not written: its offsets and index entry are free again.
                 nextOffset = Math.min(nextOffset, baseOffset);
                 maxTimestampSoFar = Math.min(maxTimestampSoFar, previousMaxTimestamp);
+            }
+            if (recorded != null) {
+                producers.forget(batch.producer().producerId(), recorded);
             }
             if (cause instanceof SluiceException) {
                 sink.error(cause);
