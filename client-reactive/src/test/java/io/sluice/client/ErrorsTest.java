@@ -143,6 +143,7 @@ class ErrorsTest {
             case OFFSET_OUT_OF_RANGE -> OffsetOutOfRangeException.class;
             case LIMIT_EXCEEDED -> LimitExceededException.class;
             case BROKER_UNAVAILABLE -> BrokerUnavailableException.class;
+            case OUT_OF_ORDER_SEQUENCE -> OutOfOrderSequenceException.class;
             case INTERNAL_ERROR -> io.sluice.client.SluiceException.class;
             default -> InvalidRequestException.class;
         };
