@@ -95,7 +95,8 @@ final class ConsumerSession<K, V> {
         subscribed = false;
         outstandingRecords = 0;
         outstandingBytes = 0;
-        Subscribe.Builder subscribe = Subscribe.newBuilder().setStart(options.start().toProto());
+        Subscribe.Builder subscribe = Subscribe.newBuilder().setStart(options.start().toProto())
+                .setOffsetReset(options.offsetReset().proto);
         options.subscriptions().forEach((topic, partitions) -> {
             TopicSubscription.Builder subscription = TopicSubscription.newBuilder().setTopic(topic).addAllPartitions(partitions);
             // After a reconnect every partition resumes exactly where this session stopped.
