@@ -6,41 +6,65 @@ import io.sluice.proto.v1.ProduceResponse;
 import io.sluice.proto.v1.ProducerCredit;
 import io.sluice.proto.v1.ReactorProducerServiceGrpc.ReactorProducerServiceStub;
 import io.sluice.proto.v1.ResponseKind;
-import io.sluice.proto.v1.ThrottleReason;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 
 /**
  * The producer's one long-lived Produce stream, shared by all its sends: requests go out in call order and
- * each response is matched to its request by id. A stream that fails fails every request waiting on it; the
- * next request opens a new stream. Requests queue only up to the callers' in-flight limits.
+ * each response is matched to its request by id. Requests queue only up to the callers' in-flight limits.
  *
  * <p>Each stream asks for credit (use_credit): a batch goes out only within the records and bytes the broker
  * granted; otherwise it waits for more credit (in order), fails, or is dropped, per {@link CreditExhausted}.
+ *
+ * <p>Idempotent batches (producer_id set) get their sequence when first sent, and a broken stream does not
+ * fail them: the stream keeps every one not yet acknowledged, reconnects with backoff and resends them, same
+ * sequence, in their original order, so the broker appends each once and per-partition order holds. It gives
+ * up (failing them) once the oldest is older than the delivery timeout. Other batches fail with the stream,
+ * and the next request opens a new one; their callers retry them (at least once).
  */
 final class ProduceStream implements AutoCloseable {
+    /**
+     * The broker recognises a resend only among a producer's last 5 batches of a partition: no more may be
+     * unacknowledged, or a resend could be refused as too old although it was appended.
+     */
+    static final int MAX_UNACKNOWLEDGED_PER_PARTITION = 5;
+
     private final ReactorProducerServiceStub stub;
     private final CreditExhausted onExhausted;
     private final Consumer<DroppedBatch> onDrop;
-    private final AtomicLong requestIds = new AtomicLong();
+    private final RetryPolicy backoff;
+    private final Duration deliveryTimeout;
     private final AtomicLong creditWaitNanos = new AtomicLong();
+
+    // Guarded by this. Request ids count up in the order requests reach the stream, so ordering by id
+    // is the original order, for sending and resending alike.
+    private final Sequences sequences = new Sequences();
+    /** Requests not sent on the current connection yet: new ones, and resends after a failure. */
+    private final SortedMap<Long, Outstanding> queued = new TreeMap<>();
+    private long lastRequestId;
     private Connection current;
+    private boolean reconnectScheduled;
+    private int failuresInARow;
     private boolean closed;
 
-    ProduceStream(ReactorProducerServiceStub stub, CreditExhausted onExhausted, Consumer<DroppedBatch> onDrop) {
+    ProduceStream(ReactorProducerServiceStub stub, CreditExhausted onExhausted, Consumer<DroppedBatch> onDrop,
+                  RetryPolicy backoff, Duration deliveryTimeout) {
         this.stub = stub;
         this.onExhausted = onExhausted;
         this.onDrop = onDrop;
+        this.backoff = backoff;
+        this.deliveryTimeout = deliveryTimeout;
     }
 
     /** Total time batches spent waiting for credit. */
@@ -48,12 +72,30 @@ final class ProduceStream implements AutoCloseable {
         return Duration.ofNanos(creditWaitNanos.get());
     }
 
-    /** Sends the request; the Mono is its response (never an error response: those become exceptions). */
+    /**
+     * Sends the request; the Mono is its response (never an error response: those become exceptions). An
+     * idempotent request (producer_id set) gets its sequence here, when it is first sent.
+     */
     Mono<ProduceResponse> send(ProduceRequest.Builder request, boolean expectResponse) {
         return Mono.create(sink -> {
-            long id = requestIds.incrementAndGet();
-            connection().send(request.setRequestId(id).build(), expectResponse ? sink : null);
-            if (!expectResponse) {
+            List<Runnable> after = new ArrayList<>();
+            long id;
+            synchronized (this) {
+                if (closed) {
+                    id = -1;
+                    after.add(() -> sink.error(new IllegalStateException("the producer is closed")));
+                } else {
+                    id = ++lastRequestId;
+                    long now = System.nanoTime();
+                    admit(new Outstanding(id, request.setRequestId(id).build(), expectResponse ? sink : null, now, now,
+                            false), after);
+                }
+            }
+            if (id > 0 && expectResponse) {
+                sink.onCancel(() -> cancel(id));
+            }
+            after.forEach(Runnable::run);
+            if (id > 0 && !expectResponse) {
                 sink.success(ProduceResponse.newBuilder().setRequestId(id).setTopic(request.getTopic())
                         .setPartition(request.getPartition()).setBaseOffset(-1).build());
             }
@@ -61,18 +103,10 @@ final class ProduceStream implements AutoCloseable {
     }
 
     /** Opens the stream now, so its initial credit is there by the time the first batch is ready. */
-    void open() {
-        connection();
-    }
-
-    private synchronized Connection connection() {
-        if (closed) {
-            throw new IllegalStateException("the producer is closed");
+    synchronized void open() {
+        if (!closed) {
+            connection();
         }
-        if (current == null || current.failed) {
-            current = new Connection();
-        }
-        return current;
     }
 
     @Override
@@ -82,176 +116,287 @@ final class ProduceStream implements AutoCloseable {
 
     /**
      * Ends the request stream and completes once the broker has answered everything sent (so records sent
-     * with acks=none have reached it too).
+     * with acks=none have reached it too). Batches waiting for a reconnect fail.
      */
-    synchronized Mono<Void> closeGracefully() {
-        closed = true;
-        if (current == null) {
-            return Mono.empty();
+    Mono<Void> closeGracefully() {
+        List<Runnable> after = new ArrayList<>();
+        Mono<Void> ended;
+        synchronized (this) {
+            closed = true;
+            if (current == null) {
+                failQueued(new IllegalStateException("the producer is closed"), after);
+                ended = Mono.empty();
+            } else {
+                current.finishing = true;
+                if (queued.isEmpty()) {
+                    current.requests.tryEmitComplete();
+                }
+                ended = current.ended.asMono();
+            }
         }
-        current.finish();
-        return current.ended.asMono();
+        after.forEach(Runnable::run);
+        return ended;
     }
 
-    /** A batch waiting for credit. */
-    private record Waiting(ProduceRequest request, MonoSink<ProduceResponse> reply, long since) {
+    /** The current connection, opened unless a reconnect is already scheduled (then null). */
+    private Connection connection() {
+        if (current == null && !reconnectScheduled) {
+            current = new Connection();
+            current.start();
+        }
+        return current;
     }
 
-    /** One gRPC call. Its lock serializes emission, so a request never lands in a stream that has ended. */
-    private final class Connection {
-        private final Sinks.Many<ProduceRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
-        private final Map<Long, MonoSink<ProduceResponse>> waiting = new HashMap<>();
-        private final Deque<Waiting> needCredit = new ArrayDeque<>();
-        private final Sinks.Empty<Void> ended = Sinks.empty();
-        private boolean failed;
-        private boolean granted;
-        private boolean finishing;
-        private long creditRecords;
-        private long creditBytes;
-        private long unanswered;
-        private ProducerCredit lastCredit = ProducerCredit.getDefaultInstance();
-
-        Connection() {
-            requests.tryEmitNext(ProduceRequest.newBuilder().setUseCredit(true).build());
-            stub.produce(requests.asFlux()).subscribe(this::onResponse, this::end,
-                    () -> end(Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the broker ended the produce stream", null)));
+    /** Sends the request now, queues it, or applies the credit policy. */
+    private void admit(Outstanding request, List<Runnable> after) {
+        Connection connection = connection();
+        if (queued.isEmpty() && connection != null && connection.ready(request)) {
+            connection.emit(request);
+            return;
         }
-
-        synchronized void send(ProduceRequest request, MonoSink<ProduceResponse> reply) {
-            if (failed) {
-                // Lost the race with the stream's end: fail like the stream did, and the caller's retry reconnects.
-                Throwable e = Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the produce stream ended", null);
-                if (reply != null) {
-                    reply.error(e);
-                }
-                return;
-            }
-            if (needCredit.isEmpty() && fits(request)) {
-                emit(request, reply);
-                return;
-            }
-            if (!granted || onExhausted == CreditExhausted.WAIT) {
-                needCredit.add(new Waiting(request, reply, System.nanoTime()));
-                return;
-            }
-            String why = "producer credit exhausted (" + creditRecords + " records, " + creditBytes + " bytes left"
-                    + (lastCredit.getReason() == ThrottleReason.THROTTLE_REASON_NONE ? "" : "; broker throttles: "
-                    + lastCredit.getReason() + ", " + lastCredit.getMessage()) + ")";
-            if (onExhausted == CreditExhausted.ERROR) {
-                if (reply != null) {
-                    reply.error(Errors.of(ErrorCode.LIMIT_EXCEEDED, why, null));
-                }
-                return;
-            }
-            onDrop.accept(new DroppedBatch(request.getTopic(), request.getPartition(), records(request), why));
+        boolean creditShort = connection != null && connection.credit.granted()
+                && !connection.credit.fits(request.request(), connection.sent.size());
+        if (!creditShort || onExhausted == CreditExhausted.WAIT) {
+            queued.put(request.id(), request);
+            return;
+        }
+        String why = connection.credit.exhausted();
+        MonoSink<ProduceResponse> reply = request.reply();
+        if (onExhausted == CreditExhausted.ERROR) {
             if (reply != null) {
-                reply.success();
+                after.add(() -> reply.error(Errors.of(ErrorCode.LIMIT_EXCEEDED, why, null)));
+            }
+            return;
+        }
+        ProduceRequest proto = request.request();
+        after.add(() -> onDrop.accept(new DroppedBatch(proto.getTopic(), proto.getPartition(), Credit.records(proto), why)));
+        if (reply != null) {
+            after.add(reply::success);
+        }
+    }
+
+    /** Sends queued requests, in order, while they fit. */
+    private void drain() {
+        long now = System.nanoTime();
+        Iterator<Outstanding> head = queued.values().iterator();
+        while (head.hasNext()) {
+            Outstanding next = head.next();
+            if (!current.ready(next)) {
+                break;
+            }
+            head.remove();
+            creditWaitNanos.addAndGet(now - next.queuedAt());
+            current.emit(next);
+        }
+        if (current.finishing && queued.isEmpty()) {
+            current.requests.tryEmitComplete();
+        }
+    }
+
+    private synchronized void cancel(long id) {
+        Outstanding waiting = queued.get(id);
+        if (waiting != null) {
+            if (waiting.sequenced()) {
+                // Already sent once: it must still be resent, or its sequence would leave a gap.
+                queued.put(id, waiting.withoutReply());
+            } else {
+                queued.remove(id);
             }
         }
-
-        private static int records(ProduceRequest request) {
-            return request.getRecordsCount() > 0 ? request.getRecordsCount() : request.getBatch().getRecordCount();
-        }
-
-        private static long bytes(ProduceRequest request) {
-            return request.getRecordsCount() > 0
-                    ? request.getRecordsList().stream().mapToLong(r -> r.getSerializedSize()).sum()
-                    : request.getBatch().getRecords().size();
-        }
-
-        /** The broker's rule: within the credit left, or alone in flight with some credit left. */
-        private boolean fits(ProduceRequest request) {
-            long records = records(request);
-            long bytes = bytes(request);
-            boolean alone = unanswered == 0 && creditRecords > 0 && creditBytes > 0;
-            return granted && (alone || (records <= creditRecords && bytes <= creditBytes));
-        }
-
-        /** Ends the request stream once every batch waiting for credit is sent. */
-        synchronized void finish() {
-            finishing = true;
-            if (needCredit.isEmpty()) {
-                requests.tryEmitComplete();
+        Outstanding sent = current == null ? null : current.sent.get(id);
+        if (sent != null) {
+            if (sent.idempotent()) {
+                current.sent.put(id, sent.withoutReply());
+            } else {
+                current.sent.remove(id);
             }
         }
+    }
 
-        private void emit(ProduceRequest request, MonoSink<ProduceResponse> reply) {
-            creditRecords -= records(request);
-            creditBytes -= bytes(request);
-            if (reply != null) {
-                waiting.put(request.getRequestId(), reply);
-                reply.onCancel(() -> forget(request.getRequestId()));
-                unanswered++;
+    private void onResponse(Connection connection, ProduceResponse response) {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            if (connection != current) {
+                return;
             }
-            requests.tryEmitNext(request);
-        }
-
-        private synchronized void forget(long id) {
-            if (waiting.remove(id) != null) {
-                unanswered--;
-            }
-            needCredit.removeIf(w -> w.request().getRequestId() == id);
-        }
-
-        private synchronized void onCredit(ProducerCredit credit) {
-            granted = true;
-            lastCredit = credit;
-            creditRecords += credit.getRecords();
-            creditBytes += credit.getBytes();
-            drain();
-        }
-
-        /** Sends waiting batches, in order, while they fit. */
-        private void drain() {
-            long now = System.nanoTime();
-            while (!needCredit.isEmpty() && fits(needCredit.peek().request())) {
-                Waiting next = needCredit.poll();
-                creditWaitNanos.addAndGet(now - next.since());
-                emit(next.request(), next.reply());
-            }
-            if (finishing && needCredit.isEmpty()) {
-                requests.tryEmitComplete();
-            }
-        }
-
-        private void onResponse(ProduceResponse response) {
             if (response.getKind() == ResponseKind.RESPONSE_KIND_CREDIT) {
-                onCredit(response.getCredit());
+                connection.credit.grant(response.getCredit());
+                drain();
                 return;
             }
-            MonoSink<ProduceResponse> reply;
-            synchronized (this) {
-                reply = waiting.remove(response.getRequestId());
+            Outstanding answered = connection.sent.remove(response.getRequestId());
+            if (answered == null) {
+                return;
+            }
+            MonoSink<ProduceResponse> reply = answered.reply();
+            if (response.getErrorCode() == ErrorCode.ERROR_CODE_NONE) {
+                failuresInARow = 0;
                 if (reply != null) {
-                    unanswered--;
+                    after.add(() -> reply.success(response));
+                }
+                drain();
+            } else {
+                SluiceException error = Errors.of(response.getErrorCode(), response.getErrorMessage(), null);
+                if (answered.idempotent() && error.retriable()) {
+                    // Not appended, so the broker will refuse this partition's later batches as out of order:
+                    // resend everything from this batch on, on a new stream.
+                    connection.sent.put(answered.id(), answered);
+                    failed(connection, error, after);
+                } else {
+                    if (reply != null) {
+                        after.add(() -> reply.error(error));
+                    }
                     drain();
                 }
             }
-            if (reply == null) {
-                return;
-            }
-            if (response.getErrorCode() == ErrorCode.ERROR_CODE_NONE) {
-                reply.success(response);
-            } else {
-                reply.error(Errors.of(response.getErrorCode(), response.getErrorMessage(), null));
+        }
+        after.forEach(Runnable::run);
+    }
+
+    private void onEnd(Connection connection, Throwable error) {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            if (connection == current) {
+                failed(connection, error, after);
             }
         }
+        after.forEach(Runnable::run);
+    }
 
-        private void end(Throwable error) {
-            List<MonoSink<ProduceResponse>> orphans = new ArrayList<>();
-            synchronized (this) {
-                failed = true;
-                orphans.addAll(waiting.values());
-                needCredit.forEach(w -> {
-                    if (w.reply() != null) {
-                        orphans.add(w.reply());
-                    }
-                });
-                waiting.clear();
-                needCredit.clear();
+    /** The connection is lost: fail what cannot be resent, and schedule a reconnect for what can. */
+    private void failed(Connection connection, Throwable error, List<Runnable> after) {
+        current = null;
+        after.add(connection::close);
+        Throwable mapped = Errors.map(error);
+        queued.putAll(connection.sent);
+        long now = System.nanoTime();
+        boolean expired = queued.values().stream()
+                .anyMatch(o -> o.idempotent() && now - o.since() >= deliveryTimeout.toNanos());
+        if (expired) {
+            mapped = Errors.of(ErrorCode.BROKER_UNAVAILABLE, "delivery timeout (" + deliveryTimeout
+                    + ") passed while resending: " + mapped.getMessage(), mapped);
+        }
+        boolean resend = Errors.retriable(mapped) && !closed && !expired;
+        Throwable cause = mapped;
+        Iterator<Map.Entry<Long, Outstanding>> all = queued.entrySet().iterator();
+        while (all.hasNext()) {
+            Map.Entry<Long, Outstanding> entry = all.next();
+            Outstanding request = entry.getValue();
+            if (resend && request.idempotent()) {
+                entry.setValue(request.requeued(now));
+            } else {
+                all.remove();
+                if (request.reply() != null) {
+                    after.add(() -> request.reply().error(cause));
+                }
             }
-            Throwable mapped = Errors.map(error);
-            orphans.forEach(reply -> reply.error(mapped));
+        }
+        if (!queued.isEmpty()) {
+            reconnectScheduled = true;
+            Duration wait = backoff.backoff(failuresInARow++);
+            after.add(() -> Mono.delay(wait).subscribe(tick -> reconnect()));
+        }
+    }
+
+    private void reconnect() {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            reconnectScheduled = false;
+            if (closed) {
+                failQueued(new IllegalStateException("the producer is closed"), after);
+            } else {
+                connection();
+            }
+        }
+        after.forEach(Runnable::run);
+    }
+
+    private void failQueued(Throwable error, List<Runnable> after) {
+        queued.values().forEach(request -> {
+            if (request.reply() != null) {
+                after.add(() -> request.reply().error(error));
+            }
+        });
+        queued.clear();
+    }
+
+    /**
+     * A request handed to the stream and not yet answered.
+     *
+     * @param reply     null for acks=none, or once the caller cancelled
+     * @param since     when it reached the stream (the delivery timeout counts from here)
+     * @param queuedAt  when it last joined the queue (for the credit wait time)
+     * @param sequenced whether its sequence is set (it has been sent at least once)
+     */
+    private record Outstanding(long id, ProduceRequest request, MonoSink<ProduceResponse> reply, long since,
+                               long queuedAt, boolean sequenced) {
+        boolean idempotent() {
+            return request.getProducerId() != 0;
+        }
+
+        TopicPartition partition() {
+            return new TopicPartition(request.getTopic(), request.getPartition());
+        }
+
+        Outstanding withSequence(int sequence) {
+            return new Outstanding(id, request.toBuilder().setSequence(sequence).build(), reply, since, queuedAt, true);
+        }
+
+        Outstanding withoutReply() {
+            return new Outstanding(id, request, null, since, queuedAt, sequenced);
+        }
+
+        Outstanding requeued(long now) {
+            return new Outstanding(id, request, reply, since, now, sequenced);
+        }
+    }
+
+    /** One gRPC call, with its own credit. Its state is guarded by the stream's lock. */
+    private final class Connection {
+        private final Sinks.Many<ProduceRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
+        /** Sent and awaiting a response, by id. */
+        private final SortedMap<Long, Outstanding> sent = new TreeMap<>();
+        private final Credit credit = new Credit();
+        private final Sinks.Empty<Void> ended = Sinks.empty();
+        private boolean finishing;
+        private Disposable call;
+
+        /** Starts the call; its callbacks come on gRPC's threads and take the stream's lock. */
+        void start() {
+            requests.tryEmitNext(ProduceRequest.newBuilder().setUseCredit(true).build());
+            call = stub.produce(requests.asFlux()).subscribe(response -> onResponse(this, response),
+                    error -> onEnd(this, error),
+                    () -> onEnd(this, Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the broker ended the produce stream", null)));
+        }
+
+        /** Within credit and, for an idempotent batch, within the broker's memory of its partition. */
+        boolean ready(Outstanding request) {
+            if (!credit.fits(request.request(), sent.size())) {
+                return false;
+            }
+            if (!request.idempotent()) {
+                return true;
+            }
+            TopicPartition partition = request.partition();
+            return sent.values().stream().filter(o -> o.idempotent() && o.partition().equals(partition)).count()
+                    < MAX_UNACKNOWLEDGED_PER_PARTITION;
+        }
+
+        void emit(Outstanding request) {
+            Outstanding stamped = request.idempotent() && !request.sequenced()
+                    ? request.withSequence(sequences.take(request.partition())) : request;
+            credit.take(stamped.request());
+            if (stamped.reply() != null || stamped.idempotent()) {
+                sent.put(stamped.id(), stamped);
+            }
+            requests.tryEmitNext(stamped.request());
+        }
+
+        /** Cancels the call if it still runs; the broker forgets it, and its late responses are ignored. */
+        void close() {
+            if (call != null) {
+                call.dispose();
+            }
             requests.tryEmitComplete();
             ended.tryEmitEmpty();
         }

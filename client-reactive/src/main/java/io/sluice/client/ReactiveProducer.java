@@ -28,8 +28,12 @@ import reactor.core.publisher.Mono;
  * send with at most {@code maxInFlight} batches unacknowledged, retrying retriable failures → one
  * {@link SendResult} per record, in batch order (so in order per partition).
  *
- * <p>Delivery is at least once: a batch retried after a lost acknowledgement may be stored twice, and
- * with {@code maxInFlight > 1} a retried batch may land after a later batch of the same partition.
+ * <p>With idempotence (the default) delivery is exactly once and in order per partition: each batch carries
+ * the producer id (from InitProducer, fetched once) and its partition's next sequence, and after a failure
+ * the stream resends the unacknowledged batches as they were, in order, until the delivery timeout; the
+ * broker appends each once and answers a resend with the original offsets. Without it, delivery is at least
+ * once: a batch retried after a lost acknowledgement may be stored twice, and with {@code maxInFlight > 1} a
+ * retried batch may land after a later batch of the same partition.
  */
 public final class ReactiveProducer<K, V> implements AutoCloseable {
     /** Upper bound of records gathered in one linger window, whatever their size. */
@@ -41,26 +45,31 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
     private final MetadataCache metadata;
     private final ProduceStream stream;
     private final RetryPolicy retry;
+    /** The idempotent producer id, fetched at the first send and then cached; 0 without idempotence. */
+    private final Mono<Long> producerId;
     /** Records taken from the application and not yet done (acknowledged, failed or dropped), over all sends. */
     private final java.util.concurrent.atomic.AtomicLong buffered = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong maxBuffered = new java.util.concurrent.atomic.AtomicLong();
 
-    ReactiveProducer(ProducerOptions<K, V> options, MetadataCache metadata, ProduceStream stream, RetryPolicy retry) {
+    ReactiveProducer(ProducerOptions<K, V> options, MetadataCache metadata, ProduceStream stream, RetryPolicy retry,
+                     Mono<Long> producerId) {
         this.options = options;
         this.metadata = metadata;
         this.stream = stream;
         this.retry = retry;
+        this.producerId = producerId;
     }
 
     /** Sends every record; results come back in order per partition. The Flux fails at the first non-retriable error. */
     public <T> Flux<SendResult<T>> send(Publisher<ProducerRecord<K, V, T>> records) {
-        return Flux.from(records)
+        // The id first: then each batch reaches the stream as it is formed, in order.
+        return producerId.flatMapMany(id -> Flux.from(records)
                 .doOnNext(record -> maxBuffered.accumulateAndGet(buffered.incrementAndGet(), Math::max))
                 .concatMap(this::place)
                 .windowTimeout(windowRecords(options.batchBytes()), options.linger(), true)
                 .concatMap(window -> window.bufferUntil(new BatchFull<T>(options.batchBytes())))
                 .concatMapIterable(this::toBatches)
-                .flatMapSequential(this::sendBatch, options.maxInFlight(), 1);
+                .flatMapSequential(batch -> sendBatch(batch, id), options.maxInFlight(), 1));
     }
 
     /**
@@ -146,7 +155,8 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
         return batches;
     }
 
-    private <T> Flux<SendResult<T>> sendBatch(Batch<T> batch) {
+    /** Sends one batch; {@code producerId} 0 means not idempotent. */
+    private <T> Flux<SendResult<T>> sendBatch(Batch<T> batch, long producerId) {
         RecordSet.Builder set = RecordSet.newBuilder();
         batch.records().forEach(r -> set.addRecords(r.record()));
         ProduceRequest.Builder request = ProduceRequest.newBuilder()
@@ -157,10 +167,14 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
                         .setCompression(options.compression().proto)
                         .setRecords(BatchCodec.compress(options.compression().proto, set.build().toByteString())));
         boolean acked = options.acks() != Acks.NONE;
-        return Mono.defer(() -> stream.send(request, acked))
-                .retryWhen(retry.toRetry())
+        // Idempotent batches are resent by the stream itself, in order and with their sequence; others are
+        // retried here, each on its own.
+        Mono<ProduceResponse> response = producerId != 0
+                ? stream.send(request.setProducerId(producerId), acked)
+                : Mono.defer(() -> stream.send(request, acked)).retryWhen(retry.toRetry());
+        return response
                 .doFinally(signal -> buffered.addAndGet(-batch.records().size()))
-                .flatMapIterable(response -> results(batch, response, acked));
+                .flatMapIterable(answer -> results(batch, answer, acked));
     }
 
     private static <T> List<SendResult<T>> results(Batch<T> batch, ProduceResponse response, boolean acked) {

@@ -7,6 +7,7 @@ import io.sluice.proto.v1.CreateTopicRequest;
 import io.sluice.proto.v1.DeleteTopicRequest;
 import io.sluice.proto.v1.DescribeTopicRequest;
 import io.sluice.proto.v1.GetMetadataRequest;
+import io.sluice.proto.v1.InitProducerRequest;
 import io.sluice.proto.v1.ListTopicsRequest;
 import io.sluice.proto.v1.ReactorAdminServiceGrpc.ReactorAdminServiceStub;
 import java.util.Collection;
@@ -78,6 +79,11 @@ public final class SluiceAdmin {
     public Mono<ClusterMetadata> metadata(String... topics) {
         GetMetadataRequest request = GetMetadataRequest.newBuilder().addAllTopics(List.of(topics)).build();
         return call(() -> stub.getMetadata(request)).map(ClusterMetadata::from);
+    }
+
+    /** A new idempotent producer id from the broker, for ProduceRequest.producer_id. */
+    public Mono<Long> initProducer() {
+        return call(() -> stub.initProducer(InitProducerRequest.getDefaultInstance())).map(r -> r.getProducerId());
     }
 
     private <T> Mono<T> call(Supplier<Mono<T>> rpc) {

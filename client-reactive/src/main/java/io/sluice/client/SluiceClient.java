@@ -30,6 +30,8 @@ public final class SluiceClient implements AutoCloseable {
     private static final int MAX_INBOUND_MESSAGE_BYTES = 80 << 20;
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** Reactor's "never expires" for a cached value. */
+    private static final Duration FOREVER = Duration.ofMillis(Long.MAX_VALUE);
 
     /** The header naming the client to the broker, which keys its per-client quotas on it. */
     static final Metadata.Key<String> CLIENT_ID_HEADER = Metadata.Key.of("sluice-client-id", Metadata.ASCII_STRING_MARSHALLER);
@@ -91,10 +93,14 @@ public final class SluiceClient implements AutoCloseable {
 
     public <K, V> ReactiveProducer<K, V> producer(ProducerOptions<K, V> options) {
         ProduceStream stream = new ProduceStream(ReactorProducerServiceGrpc.newReactorStub(channel),
-                options.onCreditExhausted(), options.onDrop());
+                options.onCreditExhausted(), options.onDrop(), retry, options.deliveryTimeout());
         produceStreams.add(stream);
         stream.open();
-        return new ReactiveProducer<>(options, metadata, stream, retry);
+        // One id for the producer's life, fetched when the first batch needs it; a failure is not cached.
+        Mono<Long> producerId = options.idempotent()
+                ? admin.initProducer().cache(id -> FOREVER, error -> Duration.ZERO, () -> Duration.ZERO)
+                : Mono.just(0L);
+        return new ReactiveProducer<>(options, metadata, stream, retry, producerId);
     }
 
     public <K, V> ReactiveConsumer<K, V> consumer(ConsumerOptions<K, V> options) {

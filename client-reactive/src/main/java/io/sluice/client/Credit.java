@@ -1,0 +1,53 @@
+package io.sluice.client;
+
+import io.sluice.proto.v1.ProduceRequest;
+import io.sluice.proto.v1.ProducerCredit;
+import io.sluice.proto.v1.ThrottleReason;
+
+/** The records and bytes one produce stream may still send, per the broker's grants. Not thread-safe: its owner locks. */
+final class Credit {
+    private boolean granted;
+    private long records;
+    private long bytes;
+    private ProducerCredit last = ProducerCredit.getDefaultInstance();
+
+    void grant(ProducerCredit credit) {
+        granted = true;
+        last = credit;
+        records += credit.getRecords();
+        bytes += credit.getBytes();
+    }
+
+    /** Whether the broker has granted anything yet (until then every batch waits). */
+    boolean granted() {
+        return granted;
+    }
+
+    /** The broker's rule: within the credit left, or alone in flight with some credit left. */
+    boolean fits(ProduceRequest request, int unanswered) {
+        boolean alone = unanswered == 0 && records > 0 && bytes > 0;
+        return granted && (alone || (records(request) <= records && bytes(request) <= bytes));
+    }
+
+    void take(ProduceRequest request) {
+        records -= records(request);
+        bytes -= bytes(request);
+    }
+
+    /** Why a batch does not fit, with the broker's last throttle reason. */
+    String exhausted() {
+        return "producer credit exhausted (" + records + " records, " + bytes + " bytes left"
+                + (last.getReason() == ThrottleReason.THROTTLE_REASON_NONE ? "" : "; broker throttles: "
+                + last.getReason() + ", " + last.getMessage()) + ")";
+    }
+
+    static int records(ProduceRequest request) {
+        return request.getRecordsCount() > 0 ? request.getRecordsCount() : request.getBatch().getRecordCount();
+    }
+
+    static long bytes(ProduceRequest request) {
+        return request.getRecordsCount() > 0
+                ? request.getRecordsList().stream().mapToLong(r -> r.getSerializedSize()).sum()
+                : request.getBatch().getRecords().size();
+    }
+}
