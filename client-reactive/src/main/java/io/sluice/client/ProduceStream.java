@@ -15,6 +15,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -30,7 +31,7 @@ import reactor.core.publisher.Sinks;
  * <p>Idempotent batches (producer_id set) get their sequence when first sent, and a broken stream does not
  * fail them: the stream keeps every one not yet acknowledged, reconnects with backoff and resends them, same
  * sequence, in their original order, so the broker appends each once and per-partition order holds. It gives
- * up (failing them) once the oldest is older than the delivery timeout. Other batches fail with the stream,
+ * up (failing them, and renewing the producer id) once the oldest is older than the delivery timeout. Other batches fail with the stream,
  * and the next request opens a new one; their callers retry them (at least once).
  */
 final class ProduceStream implements AutoCloseable {
@@ -45,6 +46,8 @@ final class ProduceStream implements AutoCloseable {
     private final Consumer<DroppedBatch> onDrop;
     private final RetryPolicy backoff;
     private final Duration deliveryTimeout;
+    /** Told of each producer id whose batches were given up at the delivery timeout. */
+    private final LongConsumer onGiveUp;
     private final AtomicLong creditWaitNanos = new AtomicLong();
 
     // Guarded by this. Request ids count up in the order requests reach the stream, so ordering by id
@@ -59,12 +62,13 @@ final class ProduceStream implements AutoCloseable {
     private boolean closed;
 
     ProduceStream(ReactorProducerServiceStub stub, CreditExhausted onExhausted, Consumer<DroppedBatch> onDrop,
-                  RetryPolicy backoff, Duration deliveryTimeout) {
+                  RetryPolicy backoff, Duration deliveryTimeout, LongConsumer onGiveUp) {
         this.stub = stub;
         this.onExhausted = onExhausted;
         this.onDrop = onDrop;
         this.backoff = backoff;
         this.deliveryTimeout = deliveryTimeout;
+        this.onGiveUp = onGiveUp;
     }
 
     /** Total time batches spent waiting for credit. */
@@ -103,10 +107,14 @@ final class ProduceStream implements AutoCloseable {
     }
 
     /** Opens the stream now, so its initial credit is there by the time the first batch is ready. */
-    synchronized void open() {
-        if (!closed) {
-            connection();
+    void open() {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            if (!closed) {
+                connection(after);
+            }
         }
+        after.forEach(Runnable::run);
     }
 
     @Override
@@ -138,18 +146,22 @@ final class ProduceStream implements AutoCloseable {
         return ended;
     }
 
-    /** The current connection, opened unless a reconnect is already scheduled (then null). */
-    private Connection connection() {
+    /**
+     * The current connection, opened unless a reconnect is already scheduled (then null). A new one's call
+     * starts in {@code after}, outside the lock: gRPC may fail it at once, on this thread, and its failure
+     * handling must see the request being admitted already queued.
+     */
+    private Connection connection(List<Runnable> after) {
         if (current == null && !reconnectScheduled) {
             current = new Connection();
-            current.start();
+            after.add(current::start);
         }
         return current;
     }
 
     /** Sends the request now, queues it, or applies the credit policy. */
     private void admit(Outstanding request, List<Runnable> after) {
-        Connection connection = connection();
+        Connection connection = connection(after);
         if (queued.isEmpty() && connection != null && connection.ready(request)) {
             connection.emit(request);
             return;
@@ -273,6 +285,12 @@ final class ProduceStream implements AutoCloseable {
         boolean expired = queued.values().stream()
                 .anyMatch(o -> o.idempotent() && now - o.since() >= deliveryTimeout.toNanos());
         if (expired) {
+            // Some of them may never have been appended: their producer id's sequences now have gaps.
+            queued.values().stream().filter(Outstanding::idempotent).mapToLong(o -> o.request().getProducerId())
+                    .distinct().forEach(id -> {
+                        sequences.forget(id);
+                        after.add(() -> onGiveUp.accept(id));
+                    });
             mapped = Errors.of(ErrorCode.BROKER_UNAVAILABLE, "delivery timeout (" + deliveryTimeout
                     + ") passed while resending: " + mapped.getMessage(), mapped);
         }
@@ -305,7 +323,7 @@ final class ProduceStream implements AutoCloseable {
             if (closed) {
                 failQueued(new IllegalStateException("the producer is closed"), after);
             } else {
-                connection();
+                connection(after);
             }
         }
         after.forEach(Runnable::run);
@@ -359,14 +377,20 @@ final class ProduceStream implements AutoCloseable {
         private final Credit credit = new Credit();
         private final Sinks.Empty<Void> ended = Sinks.empty();
         private boolean finishing;
-        private Disposable call;
+        // Set outside the lock (start runs without it), so volatile; either side disposes whatever it sees.
+        private volatile Disposable call;
+        private volatile boolean over;
 
-        /** Starts the call; its callbacks come on gRPC's threads and take the stream's lock. */
+        /** Starts the call; its callbacks take the stream's lock, so this must run without it. */
         void start() {
             requests.tryEmitNext(ProduceRequest.newBuilder().setUseCredit(true).build());
-            call = stub.produce(requests.asFlux()).subscribe(response -> onResponse(this, response),
+            Disposable started = stub.produce(requests.asFlux()).subscribe(response -> onResponse(this, response),
                     error -> onEnd(this, error),
                     () -> onEnd(this, Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the broker ended the produce stream", null)));
+            call = started;
+            if (over) {
+                started.dispose();
+            }
         }
 
         /** Within credit and, for an idempotent batch, within the broker's memory of its partition. */
@@ -384,7 +408,8 @@ final class ProduceStream implements AutoCloseable {
 
         void emit(Outstanding request) {
             Outstanding stamped = request.idempotent() && !request.sequenced()
-                    ? request.withSequence(sequences.take(request.partition())) : request;
+                    ? request.withSequence(sequences.take(request.request().getProducerId(), request.partition()))
+                    : request;
             credit.take(stamped.request());
             if (stamped.reply() != null || stamped.idempotent()) {
                 sent.put(stamped.id(), stamped);
@@ -394,8 +419,10 @@ final class ProduceStream implements AutoCloseable {
 
         /** Cancels the call if it still runs; the broker forgets it, and its late responses are ignored. */
         void close() {
-            if (call != null) {
-                call.dispose();
+            over = true;
+            Disposable started = call;
+            if (started != null) {
+                started.dispose();
             }
             requests.tryEmitComplete();
             ended.tryEmitEmpty();

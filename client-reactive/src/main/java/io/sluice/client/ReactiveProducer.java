@@ -29,7 +29,7 @@ import reactor.core.publisher.Mono;
  * {@link SendResult} per record, in batch order (so in order per partition).
  *
  * <p>With idempotence (the default) delivery is exactly once and in order per partition: each batch carries
- * the producer id (from InitProducer, fetched once) and its partition's next sequence, and after a failure
+ * the producer id (from InitProducer, fetched once, renewed after a delivery timeout) and its partition's next sequence, and after a failure
  * the stream resends the unacknowledged batches as they were, in order, until the delivery timeout; the
  * broker appends each once and answers a resend with the original offsets. Without it, delivery is at least
  * once: a batch retried after a lost acknowledgement may be stored twice, and with {@code maxInFlight > 1} a
@@ -45,25 +45,25 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
     private final MetadataCache metadata;
     private final ProduceStream stream;
     private final RetryPolicy retry;
-    /** The idempotent producer id, fetched at the first send and then cached; 0 without idempotence. */
-    private final Mono<Long> producerId;
+    /** The idempotent producer id (0 without idempotence), taken at the start of each send. */
+    private final ProducerIdentity identity;
     /** Records taken from the application and not yet done (acknowledged, failed or dropped), over all sends. */
     private final java.util.concurrent.atomic.AtomicLong buffered = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong maxBuffered = new java.util.concurrent.atomic.AtomicLong();
 
     ReactiveProducer(ProducerOptions<K, V> options, MetadataCache metadata, ProduceStream stream, RetryPolicy retry,
-                     Mono<Long> producerId) {
+                     ProducerIdentity identity) {
         this.options = options;
         this.metadata = metadata;
         this.stream = stream;
         this.retry = retry;
-        this.producerId = producerId;
+        this.identity = identity;
     }
 
     /** Sends every record; results come back in order per partition. The Flux fails at the first non-retriable error. */
     public <T> Flux<SendResult<T>> send(Publisher<ProducerRecord<K, V, T>> records) {
         // The id first: then each batch reaches the stream as it is formed, in order.
-        return producerId.flatMapMany(id -> Flux.from(records)
+        return identity.id().flatMapMany(id -> Flux.from(records)
                 .doOnNext(record -> maxBuffered.accumulateAndGet(buffered.incrementAndGet(), Math::max))
                 .concatMap(this::place)
                 .windowTimeout(windowRecords(options.batchBytes()), options.linger(), true)

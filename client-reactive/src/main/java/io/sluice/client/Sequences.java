@@ -3,15 +3,27 @@ package io.sluice.client;
 import java.util.HashMap;
 import java.util.Map;
 
-/** An idempotent producer's next batch sequence per partition: 0, 1, 2, ... Not thread-safe: its owner locks. */
+/**
+ * Idempotent batch sequences: for each producer id and partition, 0, 1, 2, ... (a renewed id starts again
+ * at 0). Not thread-safe: its owner locks.
+ */
 final class Sequences {
-    private final Map<TopicPartition, Integer> next = new HashMap<>();
+    private final Map<Key, Integer> next = new HashMap<>();
 
-    /** The sequence of the next batch of {@code partition}, consumed. */
-    int take(TopicPartition partition) {
-        int sequence = next.getOrDefault(partition, 0);
+    /** The sequence of the producer's next batch for {@code partition}, consumed. */
+    int take(long producerId, TopicPartition partition) {
+        Key key = new Key(producerId, partition);
+        int sequence = next.getOrDefault(key, 0);
         // Overflows like the broker's own "last + 1", so the two agree even after 2^31 batches.
-        next.put(partition, sequence + 1);
+        next.put(key, sequence + 1);
         return sequence;
+    }
+
+    /** Forgets a producer id that was given up. */
+    void forget(long producerId) {
+        next.keySet().removeIf(key -> key.producerId() == producerId);
+    }
+
+    private record Key(long producerId, TopicPartition partition) {
     }
 }

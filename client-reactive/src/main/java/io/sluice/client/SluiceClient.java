@@ -30,8 +30,6 @@ public final class SluiceClient implements AutoCloseable {
     private static final int MAX_INBOUND_MESSAGE_BYTES = 80 << 20;
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    /** Reactor's "never expires" for a cached value. */
-    private static final Duration FOREVER = Duration.ofMillis(Long.MAX_VALUE);
 
     /** The header naming the client to the broker, which keys its per-client quotas on it. */
     static final Metadata.Key<String> CLIENT_ID_HEADER = Metadata.Key.of("sluice-client-id", Metadata.ASCII_STRING_MARSHALLER);
@@ -92,15 +90,12 @@ public final class SluiceClient implements AutoCloseable {
     }
 
     public <K, V> ReactiveProducer<K, V> producer(ProducerOptions<K, V> options) {
+        ProducerIdentity identity = options.idempotent() ? ProducerIdentity.from(admin::initProducer) : ProducerIdentity.none();
         ProduceStream stream = new ProduceStream(ReactorProducerServiceGrpc.newReactorStub(channel),
-                options.onCreditExhausted(), options.onDrop(), retry, options.deliveryTimeout());
+                options.onCreditExhausted(), options.onDrop(), retry, options.deliveryTimeout(), identity::renew);
         produceStreams.add(stream);
         stream.open();
-        // One id for the producer's life, fetched when the first batch needs it; a failure is not cached.
-        Mono<Long> producerId = options.idempotent()
-                ? admin.initProducer().cache(id -> FOREVER, error -> Duration.ZERO, () -> Duration.ZERO)
-                : Mono.just(0L);
-        return new ReactiveProducer<>(options, metadata, stream, retry, producerId);
+        return new ReactiveProducer<>(options, metadata, stream, retry, identity);
     }
 
     public <K, V> ReactiveConsumer<K, V> consumer(ConsumerOptions<K, V> options) {

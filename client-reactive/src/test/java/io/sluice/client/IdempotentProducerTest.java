@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 /** With idempotence, connections cut under the producer neither lose, duplicate nor reorder records. */
 class IdempotentProducerTest {
@@ -139,6 +140,28 @@ class IdempotentProducerTest {
         assertThat(direct.consumer(ConsumerOptions.strings().topics("resent").start(StartPosition.earliest()))
                 .receive().take(3).map(r -> r.offset() + ":" + r.value()).collectList().block(TIMEOUT))
                 .containsExactly("0:first", "1:second", "2:third");
+    }
+
+    @Test
+    void resendsStopAtTheDeliveryTimeoutAndLaterSendsStartAfresh() {
+        direct.admin().createTopic("unreachable", 1).block(TIMEOUT);
+        ReactiveProducer<String, String> producer = client.producer(ProducerOptions.strings()
+                .deliveryTimeout(Duration.ofSeconds(2)));
+        producer.send(ProducerRecord.of("unreachable", "k", "first")).block(TIMEOUT);
+        proxy.refuse(true);
+
+        long started = System.nanoTime();
+        StepVerifier.create(producer.send(ProducerRecord.of("unreachable", "k", "lost")))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(BrokerUnavailableException.class)
+                        .hasMessageContaining("delivery timeout"))
+                .verify(TIMEOUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        assertThat(endOffset("unreachable")).isEqualTo(1);
+
+        // The lost batch took sequence 1 and never arrived: the producer continues under a new id rather than
+        // leaving a gap that the broker would refuse as out of order.
+        proxy.refuse(false);
+        assertThat(producer.send(ProducerRecord.of("unreachable", "k", "after")).block(TIMEOUT).offset()).isEqualTo(1L);
     }
 
     private long endOffset(String topic) {

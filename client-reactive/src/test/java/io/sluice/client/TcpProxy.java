@@ -22,6 +22,8 @@ final class TcpProxy implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     /** While set, what the target sends is read and thrown away: requests arrive, their answers are lost. */
     private volatile boolean dropResponses;
+    /** While set, new connections are accepted and reset at once: the target looks unreachable. */
+    private volatile boolean refuse;
 
     private TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -63,6 +65,14 @@ final class TcpProxy implements AutoCloseable {
         dropResponses = drop;
     }
 
+    /** Cuts every connection and, until called with false, resets new ones. */
+    void refuse(boolean refuse) {
+        this.refuse = refuse;
+        if (refuse) {
+            cutAll();
+        }
+    }
+
     @Override
     public void close() {
         try {
@@ -78,6 +88,10 @@ final class TcpProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (refuse) {
+                    Link.reset(client);
+                    continue;
+                }
                 Socket target = new Socket();
                 try {
                     target.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);
