@@ -147,7 +147,8 @@ class BacklogAndCreditTest {
         createTopic("blk", Map.of("backlog.max.records", "10"));
         Sinks.Many<ProduceRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
         List<ProduceResponse> responses = new CopyOnWriteArrayList<>();
-        Disposable stream = producer.produce(requests.asFlux()).subscribe(responses::add);
+        List<Throwable> streamErrors = new CopyOnWriteArrayList<>();
+        Disposable stream = producer.produce(requests.asFlux()).subscribe(responses::add, streamErrors::add);
         try {
             for (int i = 0; i < 3; i++) {
                 requests.tryEmitNext(batch(i, "blk", i * 10, 10));
@@ -156,7 +157,9 @@ class BacklogAndCreditTest {
             // The second batch waits for the backlog: no response, no error, for as long as nobody consumes.
             await().during(Duration.ofMillis(300)).atMost(TIMEOUT).until(() -> responses.size() == 1);
             commit("g", "blk", 10);
-            await().atMost(TIMEOUT).until(() -> responses.size() == 2);
+            await().atMost(TIMEOUT).failFast("the produce stream failed", () -> !streamErrors.isEmpty())
+                    .until(() -> responses.size() >= 2);
+            assertThat(responses).as("only the second batch gets in: the third waits for the next commit").hasSize(2);
             await().during(Duration.ofMillis(200)).atMost(TIMEOUT).until(() -> responses.size() == 2);
             commit("g", "blk", 20);
             await().atMost(TIMEOUT).until(() -> responses.size() == 3);
