@@ -1,6 +1,9 @@
 package io.sluice.server.consume;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.sluice.proto.codec.BatchCodec;
+import io.sluice.proto.codec.CorruptBatchException;
+import io.sluice.proto.v1.Compression;
 import io.sluice.proto.v1.Batch;
 import io.sluice.proto.v1.ConsumeRequest;
 import io.sluice.proto.v1.ConsumeResponse;
@@ -343,11 +346,13 @@ final class ConsumeSession {
                 .setHighWatermark(cursor.log.highWatermark());
         if (format == RecordFormat.RECORD_FORMAT_PLAIN) {
             try {
-                batch.addAllRecords(RecordSet.parseFrom(slice.getRecords()).getRecordsList());
-            } catch (InvalidProtocolBufferException e) {
+                // Plain delivery is for clients without a codec: the broker decompresses on read.
+                batch.addAllRecords(RecordSet.parseFrom(BatchCodec.decompress(slice.getCompression(), slice.getRecords()))
+                        .getRecordsList());
+            } catch (InvalidProtocolBufferException | CorruptBatchException e) {
                 throw new SluiceException(ErrorCode.INTERNAL_ERROR, "corrupt batch in " + cursor.log.id(), e);
             }
-            batch.setBatch(slice.toBuilder().clearRecords());
+            batch.setBatch(slice.toBuilder().clearRecords().setCompression(Compression.COMPRESSION_NONE));
         } else {
             batch.setBatch(slice);
         }

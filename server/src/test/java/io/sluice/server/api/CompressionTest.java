@@ -112,6 +112,25 @@ class CompressionTest {
     }
 
     @Test
+    void plainDeliveryDecompressesForClientsWithoutACodec() {
+        create("plain-lz4", Map.of());
+        ByteString records = recordSet(20, 30);
+        assertThat(send("plain-lz4", Compression.COMPRESSION_LZ4, records, 20).getErrorCode()).isEqualTo(ErrorCode.ERROR_CODE_NONE);
+        Sinks.Many<ConsumeRequest> in = Sinks.many().unicast().onBackpressureBuffer();
+        in.tryEmitNext(ConsumeRequest.newBuilder().setSubscribe(io.sluice.proto.v1.Subscribe.newBuilder()
+                .addTopics(io.sluice.proto.v1.TopicSubscription.newBuilder().setTopic("plain-lz4"))
+                .setStart(offset(0))
+                .setFormat(io.sluice.proto.v1.RecordFormat.RECORD_FORMAT_PLAIN)
+                .setInitialCredit(io.sluice.proto.v1.Credit.newBuilder().setRecords(100).setBytes(1 << 20))).build());
+        Batch batch = consumer.consume(in.asFlux()).filter(ConsumeResponse::hasBatch).map(ConsumeResponse::getBatch)
+                .blockFirst(TIMEOUT);
+        in.tryEmitComplete();
+        assertThat(batch.getBatch().getCompression()).isEqualTo(Compression.COMPRESSION_NONE);
+        assertThat(batch.getRecordsList()).hasSize(20);
+        assertThat(Protos.utf8(batch.getRecords(19).getValue())).startsWith("v19-");
+    }
+
+    @Test
     void sizeLimitsApplyToUncompressedRecordsAndGarbageIsRejected() {
         create("limits", Map.of("max.message.bytes", "1000"));
         // 2000 highly compressible bytes: tiny compressed, too large uncompressed.
