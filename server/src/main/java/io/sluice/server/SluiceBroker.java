@@ -12,7 +12,6 @@ import io.sluice.server.api.ClientIds;
 import io.sluice.server.api.ConsumerGrpcService;
 import io.sluice.server.api.ProducerGrpcService;
 import io.sluice.server.config.BrokerConfig;
-import io.sluice.server.consume.ConsumeQuotas;
 import io.sluice.server.consume.ConsumeService;
 import io.sluice.server.log.LogCleaner;
 import io.sluice.server.log.LogManager;
@@ -22,9 +21,9 @@ import io.sluice.server.produce.BacklogLimiter;
 import io.sluice.server.produce.CreditPolicy;
 import io.sluice.server.produce.CreditWindow;
 import io.sluice.server.produce.ProduceHandler;
-import io.sluice.server.produce.ProduceQuotas;
 import io.sluice.server.produce.ProduceService;
 import io.sluice.server.produce.StoragePressureMonitor;
+import io.sluice.server.quota.ByteRateQuotas;
 import io.sluice.server.quota.QuotaBuckets;
 import io.sluice.server.storage.GroupCommitWriter;
 import io.sluice.server.storage.RocksStore;
@@ -67,7 +66,7 @@ public final class SluiceBroker implements AutoCloseable {
         this.metadataScheduler = Schedulers.newBoundedElastic(4, 10_000, "sluice-meta", 60, true);
         QuotaBuckets quotas = new QuotaBuckets(System::nanoTime);
         this.consumers = new ConsumeService(logs, readScheduler, config.autoCreateTopics(), config.defaultPartitions(), meters,
-                new ConsumeQuotas(quotas, logs, config.quotaConsumerByteRatePerClient()));
+                new ByteRateQuotas(ByteRateQuotas.Direction.CONSUME, quotas, logs, config.quotaConsumerByteRatePerClient()));
         // Storage properties take RocksDB's mutex: sampled on the metadata scheduler, never on gRPC threads.
         this.storagePressure = new StoragePressureMonitor(store::stats, config.produceThrottleRecheck(), metadataScheduler);
         BacklogLimiter backlog = new BacklogLimiter(logs, new Backlog(logs.offsets()), config.produceThrottleRecheck(),
@@ -78,7 +77,7 @@ public final class SluiceBroker implements AutoCloseable {
                 storagePressure::current);
         ProduceService produce = new ProduceService(handler, backlog, credit, logs, config.produceMaxInFlight(),
                 config.produceThrottleRecheck(), Schedulers.parallel(), meters,
-                new ProduceQuotas(quotas, logs, config.quotaProducerByteRatePerClient()));
+                new ByteRateQuotas(ByteRateQuotas.Direction.PRODUCE, quotas, logs, config.quotaProducerByteRatePerClient()));
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
         Server built = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 // Every handler only enqueues work or runs short CPU work: no need for a thread hop.

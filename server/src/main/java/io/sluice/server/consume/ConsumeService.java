@@ -1,5 +1,6 @@
 package io.sluice.server.consume;
 
+import io.sluice.server.quota.ByteRateQuotas;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +23,7 @@ public final class ConsumeService {
     private final int defaultPartitions;
     private final MeterRegistry meters;
     private final Set<ConsumeSession> sessions = ConcurrentHashMap.newKeySet();
-    private final ConsumeQuotas quotas;
+    private final ByteRateQuotas quotas;
     final CreditLedger.Meters creditMeters;
     final Counter quotaWaits;
 
@@ -33,7 +34,7 @@ public final class ConsumeService {
 
     /** @param quotas the consume byte-rate quotas, or null for none */
     public ConsumeService(LogManager logs, Scheduler readScheduler, boolean autoCreateTopics, int defaultPartitions,
-                          MeterRegistry meters, ConsumeQuotas quotas) {
+                          MeterRegistry meters, ByteRateQuotas quotas) {
         this.quotas = quotas;
         this.creditMeters = new CreditLedger.Meters(
                 Counter.builder("sluice.consumer.credit.granted.records")

@@ -1,5 +1,6 @@
 package io.sluice.server.produce;
 
+import io.sluice.server.quota.ByteRateQuotas;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -26,7 +27,7 @@ public final class ProduceService {
     final Counter creditExceeded;
     final DistributionSummary inFlightRecords;
     final DistributionSummary inFlightBytes;
-    final ProduceQuotas quotas;
+    final ByteRateQuotas quotas;
     final Counter grantedRecords;
     final Counter grantedBytes;
     final Counter usedRecords;
@@ -44,7 +45,7 @@ public final class ProduceService {
 
     /** @param quotas the byte-rate quotas, or null for none */
     public ProduceService(ProduceHandler handler, BacklogLimiter backlog, CreditPolicy credit, LogManager logs,
-                          int maxInFlight, Duration recheck, Scheduler timer, MeterRegistry meters, ProduceQuotas quotas) {
+                          int maxInFlight, Duration recheck, Scheduler timer, MeterRegistry meters, ByteRateQuotas quotas) {
         this.quotas = quotas;
         this.handler = handler;
         this.backlog = backlog;
