@@ -1,6 +1,5 @@
 package io.sluice.server.consume;
 
-import io.sluice.server.quota.ByteRateQuotas;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +9,7 @@ import io.sluice.proto.v1.ErrorCode;
 import io.sluice.server.error.SluiceException;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.Topic;
+import io.sluice.server.quota.ByteRateQuotas;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;

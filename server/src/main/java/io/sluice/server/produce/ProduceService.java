@@ -1,6 +1,5 @@
 package io.sluice.server.produce;
 
-import io.sluice.server.quota.ByteRateQuotas;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -10,6 +9,7 @@ import io.sluice.proto.v1.ProduceRequest;
 import io.sluice.proto.v1.ProduceResponse;
 import io.sluice.proto.v1.ThrottleReason;
 import io.sluice.server.log.LogManager;
+import io.sluice.server.quota.ByteRateQuotas;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
