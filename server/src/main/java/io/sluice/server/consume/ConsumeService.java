@@ -93,9 +93,6 @@ public final class ConsumeService {
         sessions.remove(session);
     }
 
-    public int activeSessions() {
-        return sessions.size();
-    }
 
     /** Ends every open stream with UNAVAILABLE, so clients reconnect elsewhere or later. */
     public void closeAll() {

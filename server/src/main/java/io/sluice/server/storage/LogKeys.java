@@ -33,9 +33,6 @@ public final class LogKeys {
         return key;
     }
 
-    public static long logId(byte[] key) {
-        return getLong(key, 0);
-    }
 
     public static long offset(byte[] key) {
         return getLong(key, 8);

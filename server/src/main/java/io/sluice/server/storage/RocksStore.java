@@ -368,17 +368,6 @@ public final class RocksStore implements AutoCloseable {
         }
     }
 
-    /** Flushes memtables to SST files (used before a clean shutdown, to shorten the next start). */
-    public void flush() {
-        try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
-            List<ColumnFamilyHandle> all = new ArrayList<>(logs.values());
-            all.add(metaCf);
-            db.flush(options, all);
-        } catch (RocksDBException e) {
-            throw new StorageException("RocksDB flush failed: " + e.getMessage(), e);
-        }
-    }
-
     @Override
     public void close() {
         cancelManualWork();
