@@ -25,6 +25,7 @@ final class Errors {
             case LIMIT_EXCEEDED -> new LimitExceededException(code, message, cause);
             case BROKER_UNAVAILABLE -> new BrokerUnavailableException(code, message, cause);
             case OUT_OF_ORDER_SEQUENCE -> new OutOfOrderSequenceException(code, message, cause);
+            case MEMBER_FENCED, GROUP_NOT_EMPTY, UNKNOWN_GROUP -> new SluiceException(code, message, cause);
             case ERROR_CODE_NONE, INTERNAL_ERROR, UNRECOGNIZED -> new SluiceException(ErrorCode.INTERNAL_ERROR, message, cause);
         };
     }
