@@ -18,6 +18,10 @@ import io.sluice.server.log.LogCleaner;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.ProducerIds;
 import io.sluice.server.log.Backlog;
+import io.sluice.server.metrics.ActiveStreams;
+import io.sluice.server.metrics.BrokerMetrics;
+import io.sluice.server.metrics.LogMeters;
+import io.sluice.server.metrics.ProduceMeters;
 import io.sluice.server.produce.BacklogLimiter;
 import io.sluice.server.produce.CreditPolicy;
 import io.sluice.server.produce.CreditWindow;
@@ -54,16 +58,24 @@ public final class SluiceBroker implements AutoCloseable {
     private final GroupCoordinator groups;
     private final StoragePressureMonitor storagePressure;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final BrokerMetrics metrics;
+    private final LogMeters logMeters;
+    private final ActiveStreams streams;
     private final Server server;
     private boolean closed;
 
-    private SluiceBroker(BrokerConfig config, MeterRegistry meters, Clock clock) throws IOException {
+    private SluiceBroker(BrokerConfig config, MeterRegistry given, Clock clock) {
         this.config = config;
-        this.meters = meters;
         this.store = RocksStore.open(config.dataDir(), config.storageMemory());
+        this.metrics = BrokerMetrics.create(given, config.metricsPort() != 0);
+        this.meters = metrics.registry();
+        metrics.bindStorage(store, config.dataDir());
+        this.streams = new ActiveStreams(meters);
         this.writer = new GroupCommitWriter(store);
         this.logs = new LogManager(store, writer, config.maxPartitions(), clock);
         this.cleaner = new LogCleaner(logs, clock, config.logCleanerInterval());
+        this.logMeters = new LogMeters(meters, logs, java.util.List::of, config.metricsPartitionLimit());
+        metrics.beforeScrape(logMeters::refresh);
         this.readScheduler = Schedulers.newParallel("sluice-read", config.storageReadThreads(), true);
         this.metadataScheduler = Schedulers.newBoundedElastic(4, 10_000, "sluice-meta", 60, true);
         QuotaBuckets quotas = new QuotaBuckets(System::nanoTime);
@@ -76,18 +88,20 @@ public final class SluiceBroker implements AutoCloseable {
         BacklogLimiter backlog = new BacklogLimiter(logs, new Backlog(logs.offsets()), config.produceThrottleRecheck(),
                 Schedulers.parallel());
         ProduceHandler handler = new ProduceHandler(logs, config.autoCreateTopics(), config.defaultPartitions(),
-                metadataScheduler, backlog);
+                metadataScheduler, backlog, new ProduceMeters(meters));
         CreditPolicy credit = new CreditPolicy(new CreditWindow(config.produceCreditRecords(), config.produceCreditBytes()),
                 storagePressure::current);
         ProduceService produce = new ProduceService(handler, backlog, credit, logs, config.produceMaxInFlight(),
                 config.produceThrottleRecheck(), Schedulers.parallel(), meters,
                 new ByteRateQuotas(ByteRateQuotas.Direction.PRODUCE, quotas, logs, config.quotaProducerByteRatePerClient()));
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
-        Server built = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 // Every handler only enqueues work or runs short CPU work: no need for a thread hop.
                 .directExecutor()
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .intercept(new ClientIds())
+                .intercept(streams)
+                .intercept(metrics.grpcInterceptor())
                 .addService(new ProducerGrpcService(produce, config.produceMaxInFlight()))
                 .addService(new ConsumerGrpcService(consumers))
                 .addService(new AdminGrpcService(logs, metadataScheduler, this::brokerInfo,
@@ -96,7 +110,15 @@ public final class SluiceBroker implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
-        this.server = built.start();
+    }
+
+    /** Opens the metrics endpoint and the gRPC port; then, and only then, health says SERVING. */
+    private void listen() throws IOException {
+        if (config.metricsPort() != 0) {
+            int port = metrics.serve(config.host(), config.metricsPort());
+            log.info("Metrics on http://{}:{}/metrics", config.host(), port);
+        }
+        server.start();
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
     }
 
@@ -114,15 +136,25 @@ public final class SluiceBroker implements AutoCloseable {
      * with it instead of waiting).
      */
     public static SluiceBroker start(BrokerConfig config, MeterRegistry meters, Clock clock) {
+        SluiceBroker broker = new SluiceBroker(config, meters, clock);
         try {
-            SluiceBroker broker = new SluiceBroker(config, meters, clock);
-            log.info("Sluice broker listening on {}:{} (data in {})", config.host(), broker.port(),
-                    config.dataDir().toAbsolutePath());
-            return broker;
-        } catch (IOException e) {
+            broker.listen();
+        } catch (IOException | RuntimeException e) {
+            broker.close();
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new UncheckedIOException("cannot start the broker on " + config.host() + ":" + config.port()
-                    + ": " + e.getMessage(), e);
+                    + ": " + e.getMessage(), (IOException) e);
         }
+        log.info("Sluice broker listening on {}:{} (data in {})", config.host(), broker.port(),
+                config.dataDir().toAbsolutePath());
+        return broker;
+    }
+
+    /** The port of the Prometheus endpoint, or 0 when it is off. */
+    public int metricsPort() {
+        return metrics.port();
     }
 
     /** The port actually bound (useful with port 0). */
@@ -187,6 +219,8 @@ public final class SluiceBroker implements AutoCloseable {
         storagePressure.close();
         readScheduler.dispose();
         metadataScheduler.dispose();
+        logMeters.close();
+        metrics.close();
         store.close();
         log.info("Sluice broker stopped");
     }

@@ -46,7 +46,7 @@ public final class BrokerJvm implements AutoCloseable {
         // The broker's own logging config (a test classpath may carry a quieter one): it logs where it listens.
         command.add("-Dlogback.configurationFile=logback.xml");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.sluice.server.BrokerMain",
-                "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString()));
+                "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--data-dir", dataDir.toString()));
         command.addAll(brokerArgs);
         Files.createDirectories(log.toAbsolutePath().getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

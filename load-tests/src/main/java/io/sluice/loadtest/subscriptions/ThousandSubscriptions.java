@@ -47,7 +47,8 @@ public final class ThousandSubscriptions {
         int records = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
         Path dir = Files.createTempDirectory("sluice-subs");
         try (SluiceBroker broker = SluiceBroker.start(BrokerConfig.of(Map.of(
-                BrokerConfig.HOST, "127.0.0.1", BrokerConfig.PORT, "0", BrokerConfig.DATA_DIR, dir.toString())))) {
+                BrokerConfig.HOST, "127.0.0.1", BrokerConfig.PORT, "0", BrokerConfig.METRICS_PORT, "0",
+                BrokerConfig.DATA_DIR, dir.toString())))) {
             List<ManagedChannel> channels = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 channels.add(NettyChannelBuilder.forAddress("127.0.0.1", broker.port()).usePlaintext().build());

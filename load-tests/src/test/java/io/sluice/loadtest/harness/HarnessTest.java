@@ -28,7 +28,7 @@ class HarnessTest {
     @BeforeAll
     static void startBroker() throws Exception {
         broker = SluiceBroker.start(BrokerConfig.of(Map.of(BrokerConfig.HOST, "127.0.0.1", BrokerConfig.PORT, "0",
-                BrokerConfig.DATA_DIR, dir.resolve("data").toString())));
+                BrokerConfig.METRICS_PORT, "0", BrokerConfig.DATA_DIR, dir.resolve("data").toString())));
         // In-process broker: its pid is this JVM's, which is good enough to exercise the /proc readings.
         target = BrokerTarget.external("127.0.0.1:" + broker.port(), ProcessHandle.current().pid());
     }

@@ -34,6 +34,8 @@ public final class BrokerConfig {
     public static final String QUOTA_CONSUMER_BYTE_RATE_PER_CLIENT = "quota.consumer.byte.rate.per.client";
     public static final String PRODUCE_THROTTLE_RECHECK_MS = "produce.throttle.recheck.ms";
     public static final String LOG_CLEANER_INTERVAL_MS = "log.cleaner.interval.ms";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_PARTITION_LIMIT = "metrics.partition.limit";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(HOST, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(),
@@ -64,7 +66,8 @@ public final class BrokerConfig {
                     "How long a consumer group member may stay silent (no answer to keepalives) before it is removed "
                             + "and its partitions move, unless its Subscribe asks for another timeout (500 ms to 5 min).")
             .define(SHUTDOWN_TIMEOUT_MS, ConfigType.LONG, 10_000L, Validator.atLeast(0),
-                    "How long shutdown waits for in-flight work before closing streams.")
+                    "Drain timeout of a graceful shutdown (SIGTERM): how long the broker waits for produce streams to "
+                            + "finish their in-flight appends before it cuts the remaining streams and closes storage.")
             .define(PRODUCE_CREDIT_RECORDS, ConfigType.LONG, 65_536L, Validator.atLeast(1),
                     "Records a credit-aware produce stream may have granted and not yet acknowledged (its window): "
                             + "the initial grant, topped up as batches are acknowledged, less under pressure.")
@@ -82,7 +85,14 @@ public final class BrokerConfig {
                             + "it may go on; also how often storage pressure is sampled.")
             .define(LOG_CLEANER_INTERVAL_MS, ConfigType.LONG, 60_000L, Validator.between(10, 24L * 60 * 60 * 1000),
                     "How often the log cleaner passes over every partition, applying retention.ms and "
-                            + "retention.bytes (and giving the freed disk space back).");
+                            + "retention.bytes (and giving the freed disk space back).")
+            .define(METRICS_PORT, ConfigType.INT, 9464, Validator.between(0, 65535),
+                    "Port of the Prometheus endpoint http://<host>:<port>/metrics (on the broker's host address); "
+                            + "0 turns it off.")
+            .define(METRICS_PARTITION_LIMIT, ConfigType.INT, 64, Validator.between(0, 1 << 20),
+                    "Per-partition meters (log offsets and size, consumer lag by partition) are published only for "
+                            + "topics with at most this many partitions, which keeps the number of series bounded; "
+                            + "larger topics get per-topic meters only. 0 publishes no per-partition meter.");
 
     private final Map<String, Object> values;
 
@@ -233,6 +243,16 @@ public final class BrokerConfig {
 
     public long shutdownTimeoutMs() {
         return (Long) values.get(SHUTDOWN_TIMEOUT_MS);
+    }
+
+    /** Port of the Prometheus endpoint, or 0 when it is off. */
+    public int metricsPort() {
+        return (Integer) values.get(METRICS_PORT);
+    }
+
+    /** Topics with more partitions than this get no per-partition meters. */
+    public int metricsPartitionLimit() {
+        return (Integer) values.get(METRICS_PARTITION_LIMIT);
     }
 
     public java.time.Duration groupSessionTimeout() {

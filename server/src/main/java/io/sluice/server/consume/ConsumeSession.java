@@ -526,6 +526,7 @@ final class ConsumeSession {
         cursor.recordsSent.increment(slice.getRecordCount());
         cursor.bytesSent.increment(bytes);
         ledger.sent(slice.getRecordCount(), bytes);
+        service.delivered(cursor.log.id().topic(), slice);
         service.quotas(cursor.log.id().topic(), clientId).take(bytes);
         out.next(ConsumeResponse.newBuilder().setBatch(toBatch(cursor, slice)).build());
         return true;

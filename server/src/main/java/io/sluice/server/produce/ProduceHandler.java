@@ -14,6 +14,7 @@ import io.sluice.server.error.SluiceException;
 import io.sluice.server.log.AppendBatch;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.Topic;
+import io.sluice.server.metrics.ProduceMeters;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -29,8 +30,17 @@ public final class ProduceHandler {
     private final Scheduler metadataScheduler;
     private final BacklogLimiter backlog;
 
+    private final ProduceMeters meters;
+
     public ProduceHandler(LogManager logs, boolean autoCreateTopics, int defaultPartitions, Scheduler metadataScheduler,
                           BacklogLimiter backlog) {
+        this(logs, autoCreateTopics, defaultPartitions, metadataScheduler, backlog, null);
+    }
+
+    /** @param meters where appended and failed batches are counted, or null */
+    public ProduceHandler(LogManager logs, boolean autoCreateTopics, int defaultPartitions, Scheduler metadataScheduler,
+                          BacklogLimiter backlog, ProduceMeters meters) {
+        this.meters = meters;
         this.logs = logs;
         this.backlog = backlog;
         this.autoCreateTopics = autoCreateTopics;
@@ -42,7 +52,13 @@ public final class ProduceHandler {
     public Mono<ProduceResponse> handle(ProduceRequest request) {
         return topic(request.getTopic())
                 .flatMap(topic -> append(topic, request))
-                .onErrorResume(e -> Mono.just(error(request, SluiceException.from(e))));
+                .onErrorResume(e -> {
+                    SluiceException failure = SluiceException.from(e);
+                    if (meters != null) {
+                        meters.failed(failure.code());
+                    }
+                    return Mono.just(error(request, failure));
+                });
     }
 
     private Mono<Topic> topic(String name) {
@@ -100,8 +116,14 @@ public final class ProduceHandler {
         }
         AppendBatch batch = new AppendBatch(records, scan.recordCount(), compression, scan.maxTimestampMs(), config.fsync(),
                 producerSequence(request));
+        long handedAt = System.nanoTime();
         return log.append(batch)
-                .doOnSuccess(result -> backlog.appended(topic, log, scan.recordCount(), bytes))
+                .doOnSuccess(result -> {
+                    backlog.appended(topic, log, scan.recordCount(), bytes);
+                    if (meters != null && !result.duplicate()) {
+                        meters.appended(topic.name(), scan.recordCount(), bytes, System.nanoTime() - handedAt);
+                    }
+                })
                 .doOnError(e -> backlog.appended(topic, log, scan.recordCount(), bytes))
                 .doOnCancel(() -> backlog.appended(topic, log, scan.recordCount(), bytes))
                 .map(result -> ProduceResponse.newBuilder()

@@ -79,6 +79,12 @@ public final class ProduceService {
                 .description("Time batches waited before being read because a produce quota was in debt "
                         + "(streams ignoring credit, or writing past the quota their credit was paced by)")
                 .register(meters);
+        // Every reason from the start, so that a throttle shows as a rise from 0, not as a new series.
+        for (ThrottleReason reason : ThrottleReason.values()) {
+            if (reason != ThrottleReason.THROTTLE_REASON_NONE && reason != ThrottleReason.UNRECOGNIZED) {
+                throttledCounter(reason);
+            }
+        }
     }
 
     /** One Produce stream: responses in request order, plus credit messages if the stream asked for credit. */
@@ -92,7 +98,11 @@ public final class ProduceService {
     }
 
     void throttled(ThrottleReason reason) {
-        Counter.builder("sluice.produce.credit.throttled").tag("reason", reason.name())
-                .description("Credit messages that granted less than the window, by reason").register(meters).increment();
+        throttledCounter(reason).increment();
+    }
+
+    private Counter throttledCounter(ThrottleReason reason) {
+        return Counter.builder("sluice.produce.credit.throttled").tag("reason", reason.name())
+                .description("Credit messages that granted less than the window, by reason").register(meters);
     }
 }

@@ -19,6 +19,7 @@ import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.HistogramType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Range;
 import org.rocksdb.ReadOptions;
@@ -27,6 +28,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.SizeApproximationFlag;
+import org.rocksdb.Statistics;
+import org.rocksdb.TickerType;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
@@ -62,6 +65,11 @@ public final class RocksStore implements AutoCloseable {
     /** Options of the manual compactions running now, so that close can cancel them. */
     private final java.util.Set<CompactRangeOptions> manualCompactions = new java.util.HashSet<>();
     private volatile boolean manualWorkCancelled;
+    /** RocksDB's counters (tickers only: histograms are ignored, they cost on every operation). */
+    private final Statistics statistics;
+    /** Guards the reads that metrics make at any time against {@link #close}. */
+    private final Object closeLock = new Object();
+    private boolean closed;
 
     private RocksStore(Path dir, StorageMemory memory) throws RocksDBException {
         Cache cache = own(new LRUCache(memory.blockCacheBytes()));
@@ -80,7 +88,9 @@ public final class RocksStore implements AutoCloseable {
                 .setTargetFileSizeBase(64L << 20)
                 .setTableFormatConfig(table);
         ColumnFamilyOptions metaOptions = own(new ColumnFamilyOptions());
+        this.statistics = own(new Statistics(java.util.EnumSet.allOf(HistogramType.class)));
         DBOptions dbOptions = own(new DBOptions())
+                .setStatistics(statistics)
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
@@ -368,10 +378,60 @@ public final class RocksStore implements AutoCloseable {
         }
     }
 
+    /**
+     * A DB-wide integer property summed over every column family (e.g. {@code rocksdb.total-sst-files-size}),
+     * or -1 once the store is closed. Takes RocksDB's mutex: for metrics scrapes, not for hot paths.
+     */
+    public long aggregatedProperty(String name) {
+        synchronized (closeLock) {
+            if (closed) {
+                return -1;
+            }
+            try {
+                return db.getAggregatedLongProperty(name);
+            } catch (RocksDBException e) {
+                throw new StorageException("RocksDB property read failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A DB-wide integer property (e.g. {@code rocksdb.is-write-stopped}), or -1 once the store is closed. */
+    public long property(String name) {
+        synchronized (closeLock) {
+            if (closed) {
+                return -1;
+            }
+            try {
+                return db.getLongProperty(name);
+            } catch (RocksDBException e) {
+                throw new StorageException("RocksDB property read failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A RocksDB counter since the store opened (e.g. block cache hits), or -1 once the store is closed. */
+    public long ticker(TickerType ticker) {
+        synchronized (closeLock) {
+            return closed ? -1 : statistics.getTickerCount(ticker);
+        }
+    }
+
     @Override
     public void close() {
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         cancelManualWork();
         db.cancelAllBackgroundWork(true);
+        try {
+            // Acknowledged async writes may be in the OS page cache only: on a clean stop, put them on disk too.
+            db.flushWal(true);
+        } catch (RocksDBException e) {
+            // Closing goes on: the write-ahead log is replayed from whatever reached the disk.
+        }
         // Column family handles must close before the DB, the DB before its options.
         List<AutoCloseable> handles = owned.stream().filter(o -> o instanceof ColumnFamilyHandle).toList();
         handles.forEach(RocksStore::closeQuietly);

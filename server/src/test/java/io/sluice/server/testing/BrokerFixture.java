@@ -28,6 +28,8 @@ public final class BrokerFixture implements AutoCloseable {
         this.settings = new HashMap<>(overrides);
         settings.put(BrokerConfig.HOST, "127.0.0.1");
         settings.putIfAbsent(BrokerConfig.PORT, "0");
+        // No Prometheus endpoint unless a test asks for one: parallel tests must not compete for its port.
+        settings.putIfAbsent(BrokerConfig.METRICS_PORT, "0");
         settings.put(BrokerConfig.DATA_DIR, dataDir.toString());
         start();
     }

@@ -30,7 +30,7 @@ public final class BrokerProcess implements AutoCloseable {
                 // The test classpath carries a quiet logback-test.xml; the broker's own config logs where it listens.
                 "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"), "io.sluice.server.BrokerMain",
-                "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString()));
+                "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--data-dir", dataDir.toString()));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
