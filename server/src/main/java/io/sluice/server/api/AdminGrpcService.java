@@ -28,6 +28,7 @@ import io.sluice.proto.v1.TopicMetadata;
 import io.sluice.proto.v1.TopicSummary;
 import io.sluice.server.config.TopicConfig;
 import io.sluice.server.error.SluiceException;
+import io.sluice.server.group.GroupCoordinator;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.PartitionLog;
 import io.sluice.server.log.ProducerIds;
@@ -50,9 +51,12 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
     public record AutoCreate(boolean enabled, int partitions) {
     }
 
+    private final GroupCoordinator groups;
+
     public AdminGrpcService(LogManager logs, Scheduler scheduler, Supplier<BrokerInfo> self, AutoCreate autoCreate,
-                            ProducerIds producerIds) {
+                            ProducerIds producerIds, GroupCoordinator groups) {
         this.producerIds = producerIds;
+        this.groups = groups;
         this.logs = logs;
         this.scheduler = scheduler;
         this.self = self;
@@ -150,7 +154,8 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
                 }
             });
             return topic;
-        }).flatMap(topic -> logs.offsets().commit(request.getGroup(), topic.name(), request.getOffsetsMap())
+        }).flatMap(topic -> groups.commitAsAdmin(request.getGroup(), request.getMemberId(), request.getMemberEpoch(),
+                        topic.name(), request.getOffsetsMap())
                         .onErrorMap(e -> SluiceException.from(e).toStatus()))
                 .thenReturn(CommitOffsetsResponse.getDefaultInstance());
     }
