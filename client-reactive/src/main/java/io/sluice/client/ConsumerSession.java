@@ -63,7 +63,7 @@ import reactor.core.scheduler.Scheduler;
  * acknowledged position. A broken stream loses every partition; the session rejoins (a static member with
  * its instance id) and starts each assigned partition afresh at the group's committed offset, so records
  * delivered but not committed before the break come again (at-least-once). On cancel the member commits
- * and leaves, within {@link #CLOSE_TIMEOUT}.
+ * and leaves (a static member just closes its stream), within {@link #CLOSE_TIMEOUT}.
  */
 final class ConsumerSession<K, V> {
     private static final Logger log = LoggerFactory.getLogger(ConsumerSession.class);
@@ -517,9 +517,15 @@ final class ConsumerSession<K, V> {
         send(group.commit(e -> leave()));
     }
 
+    /**
+     * A dynamic member leaves. A static member only closes its stream: the broker keeps its partitions for the
+     * session timeout, so a restart with the same instance id within it moves nothing (as in Kafka).
+     */
     private void leave() {
         if (!finished) {
-            requests.tryEmitNext(ConsumeRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build());
+            if (membership.instanceId() == null) {
+                requests.tryEmitNext(ConsumeRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build());
+            }
             requests.tryEmitComplete(); // the broker then ends the stream, which finishes the session
         }
     }
