@@ -490,8 +490,8 @@ final class ConsumerSession<K, V> {
 
     /**
      * Nothing more is delivered (the subscriber cancelled, or the subscription failed). A group member with
-     * a live stream then gives up its partitions, commits what was acknowledged and leaves, within
-     * {@link #CLOSE_TIMEOUT}; anything else is released at once.
+     * a live stream then gives up its partitions, commits what was acknowledged and leaves (see
+     * {@link #leave()}), within {@link #CLOSE_TIMEOUT}; anything else is released at once.
      */
     private void stop() {
         if (done) {
