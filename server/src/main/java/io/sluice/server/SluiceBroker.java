@@ -61,7 +61,9 @@ public final class SluiceBroker implements AutoCloseable {
     private final BrokerMetrics metrics;
     private final LogMeters logMeters;
     private final ActiveStreams streams;
+    private final ProduceService produce;
     private final Server server;
+    private boolean draining;
     private boolean closed;
 
     private SluiceBroker(BrokerConfig config, MeterRegistry given, Clock clock) {
@@ -91,7 +93,7 @@ public final class SluiceBroker implements AutoCloseable {
                 metadataScheduler, backlog, new ProduceMeters(meters));
         CreditPolicy credit = new CreditPolicy(new CreditWindow(config.produceCreditRecords(), config.produceCreditBytes()),
                 storagePressure::current);
-        ProduceService produce = new ProduceService(handler, backlog, credit, logs, config.produceMaxInFlight(),
+        this.produce = new ProduceService(handler, backlog, credit, logs, config.produceMaxInFlight(),
                 config.produceThrottleRecheck(), Schedulers.parallel(), meters,
                 new ByteRateQuotas(ByteRateQuotas.Direction.PRODUCE, quotas, logs, config.quotaProducerByteRatePerClient()));
         health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
@@ -189,11 +191,38 @@ public final class SluiceBroker implements AutoCloseable {
     }
 
     /**
-     * Stops in order: refuse new calls, end consume streams, commit and acknowledge every queued append,
-     * close the remaining streams, then close storage.
+     * The first half of a graceful shutdown: health says NOT_SERVING, new streams are refused, producers are
+     * told to stop (credit 0, reason SHUTTING_DOWN), and each produce stream ends once the batches it sent
+     * are appended and answered. Waits for that up to shutdown.timeout.ms. Unary calls (health, admin) and
+     * open consume streams are still served until {@link #close}. Idempotent.
+     */
+    public synchronized void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        log.info("Sluice broker draining: NOT_SERVING, no new stream, producers told to stop");
+        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+        streams.refuseNewStreams();
+        try {
+            produce.shutDown().get(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("Produce streams still open after shutdown.timeout.ms={}: they are cut; their unanswered "
+                    + "batches may or may not be stored", config.shutdownTimeoutMs());
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("Draining the produce streams failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops in order: {@link #drain} (answer what producers sent), end consume streams, commit and acknowledge
+     * every queued write, close the remaining streams, sync the write-ahead log and close storage.
      */
     @Override
     public synchronized void close() {
+        drain();
         if (closed) {
             return;
         }
@@ -210,7 +239,7 @@ public final class SluiceBroker implements AutoCloseable {
         try {
             if (!server.awaitTermination(Math.min(config.shutdownTimeoutMs(), 1000), TimeUnit.MILLISECONDS)) {
                 server.shutdownNow();
-                server.awaitTermination(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
+                server.awaitTermination(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

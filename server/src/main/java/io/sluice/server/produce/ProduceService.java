@@ -11,6 +11,9 @@ import io.sluice.proto.v1.ThrottleReason;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.quota.ByteRateQuotas;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
@@ -37,6 +40,9 @@ public final class ProduceService {
     final Timer starved;
     final Timer quotaWait;
     private final MeterRegistry meters;
+    private final Set<ProduceSession> sessions = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private volatile boolean shuttingDown;
 
     public ProduceService(ProduceHandler handler, BacklogLimiter backlog, CreditPolicy credit, LogManager logs,
                           int maxInFlight, Duration recheck, Scheduler timer, MeterRegistry meters) {
@@ -94,7 +100,35 @@ public final class ProduceService {
 
     /** One Produce stream of the client {@code clientId} (its quota applies). */
     public Flux<ProduceResponse> produce(Flux<ProduceRequest> requests, String clientId) {
-        return Flux.defer(() -> new ProduceSession(this, clientId).run(requests));
+        return Flux.defer(() -> {
+            ProduceSession session = new ProduceSession(this, clientId);
+            sessions.add(session);
+            if (shuttingDown) {
+                // Opened while shutDown() went over the sessions: it ends at once, like the others.
+                session.shutDown();
+            }
+            return session.run(requests).doFinally(signal -> {
+                sessions.remove(session);
+                completeIfDrained();
+            });
+        });
+    }
+
+    /**
+     * Tells every open stream that the broker shuts down (see {@link ProduceSession#shutDown}). The future
+     * completes once every stream has answered what it read and ended.
+     */
+    public CompletableFuture<Void> shutDown() {
+        shuttingDown = true;
+        sessions.forEach(ProduceSession::shutDown);
+        completeIfDrained();
+        return drained;
+    }
+
+    private void completeIfDrained() {
+        if (shuttingDown && sessions.isEmpty()) {
+            drained.complete(null);
+        }
     }
 
     void throttled(ThrottleReason reason) {

@@ -7,11 +7,13 @@ import io.sluice.proto.v1.ProduceResponse;
 import io.sluice.proto.v1.ProducerCredit;
 import io.sluice.proto.v1.Record;
 import io.sluice.proto.v1.ResponseKind;
+import io.sluice.proto.v1.ThrottleReason;
 import io.sluice.server.error.SluiceException;
 import io.sluice.server.log.PartitionLog;
 import io.sluice.server.log.Topic;
 import io.sluice.server.quota.RateLimits;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -31,16 +33,30 @@ import reactor.core.publisher.Sinks;
  * waits, in order, while a quota is in debt: a stream that ignores credit is then no longer read (at most
  * maxInFlight batches wait). A credit-aware stream is paced before that: its grants are capped by what the
  * quotas' buckets hold (reason QUOTA), so it waits on its side, holding nothing in the broker.
+ *
+ * <p>When the broker shuts down ({@link #shutDown}), a credit-aware stream is told so (credit 0, reason
+ * SHUTTING_DOWN) and gets no more credit; the batches read so far are appended and answered (those still
+ * waiting for backlog room or quota are refused with BROKER_UNAVAILABLE, not appended), nothing read later is
+ * appended, and the stream then ends with UNAVAILABLE.
  */
 final class ProduceSession {
     private final ProduceService service;
+    /**
+     * Fires on shutdown: the requests end (nothing more is read), and batches still waiting for backlog room
+     * or quota stop waiting, and are refused.
+     */
+    private final Sinks.Empty<Void> draining = Sinks.empty();
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final AtomicBoolean noticeSent = new AtomicBoolean();
+    /** Whether the requests ended because of the shutdown (not because the client ended them). */
+    private volatile boolean stopped;
     private final String clientId;
     /** Nanos since the stream used up its credit, or 0 while it has some. */
     private final java.util.concurrent.atomic.AtomicLong starvedSince = new java.util.concurrent.atomic.AtomicLong();
     /** Completes when the previous batch's backlog wait is over: waits end in request order. Mapper-only. */
     private Mono<Void> lastGate = Mono.empty();
     private CreditAccount account;
-    private Sinks.Many<ProduceResponse> credits;
+    private volatile Sinks.Many<ProduceResponse> credits;
     private final AtomicReference<Disposable> recheck = new AtomicReference<>();
     /** The partition the stream last wrote: backlog headroom is judged on it. */
     private volatile PartitionLog lastPartition;
@@ -56,14 +72,55 @@ final class ProduceSession {
     }
 
     Flux<ProduceResponse> run(Flux<ProduceRequest> requests) {
-        return requests.switchOnFirst((first, all) -> first.hasValue() && first.get().getUseCredit()
-                ? credited(first.get(), all)
-                : all.flatMapSequential(this::handle, service.maxInFlight, 1));
+        Flux<ProduceRequest> input = new UntilStopped<>(requests, draining.asMono(), () -> stopped = true);
+        // After the shutdown the answers to what was read still go out; then the stream ends with UNAVAILABLE.
+        return input.switchOnFirst((first, all) -> first.hasValue() && first.get().getUseCredit()
+                        ? credited(first.get(), all)
+                        : all.flatMapSequential(this::handle, service.maxInFlight, 1))
+                .concatWith(Mono.defer(() -> stopped ? Mono.error(shutdownError().toStatus()) : Mono.empty()));
+    }
+
+    /**
+     * Tells the stream the broker shuts down: a credit-aware client gets credit 0 with reason SHUTTING_DOWN
+     * and no more grants; what was read is answered, then the stream ends. Idempotent, any thread.
+     */
+    void shutDown() {
+        if (!shuttingDown.compareAndSet(false, true)) {
+            return;
+        }
+        if (credits != null) {
+            sendShutdownNotice();
+        }
+        draining.tryEmitEmpty();
+    }
+
+    private void sendShutdownNotice() {
+        if (noticeSent.compareAndSet(false, true)) {
+            emit(ProducerCredit.newBuilder().setReason(ThrottleReason.SHUTTING_DOWN)
+                    .setMessage("The broker is shutting down: send nothing more on this stream. The batches already "
+                            + "sent are answered, then the stream ends (UNAVAILABLE); send the rest to another broker "
+                            + "or after a reconnect")
+                    .build());
+        }
+    }
+
+    private static SluiceException shutdownError() {
+        return new SluiceException(ErrorCode.BROKER_UNAVAILABLE, "The broker is shutting down: every batch this stream "
+                + "sent before has been answered; reconnect (to another broker or later) to send more");
     }
 
     private Mono<ProduceResponse> handle(ProduceRequest request) {
-        Mono<ProduceResponse> response = gate(request).then(service.handler.handle(request));
+        Mono<ProduceResponse> response = gate(request).then(Mono.defer(() -> appendUnlessShuttingDown(request)));
         return request.getAcks() == Acks.ACKS_NONE ? response.then(Mono.empty()) : response;
+    }
+
+    /** A batch that passed its gate once the broker began shutting down is refused, not appended. */
+    private Mono<ProduceResponse> appendUnlessShuttingDown(ProduceRequest request) {
+        if (shuttingDown.get()) {
+            return Mono.just(ProduceHandler.error(request, new SluiceException(ErrorCode.BROKER_UNAVAILABLE,
+                    "The broker is shutting down: this batch was not appended; send it again after a reconnect")));
+        }
+        return service.handler.handle(request);
     }
 
     /** Waits, behind any earlier waiting batch of this stream, while the batch's blocking topic is at its backlog limit. */
@@ -74,6 +131,8 @@ final class ProduceSession {
         int partition = request.hasPartition() ? request.getPartition() : -1;
         return previous.then(Mono.defer(() -> service.backlog.awaitRoom(request.getTopic(), partition)))
                 .then(Mono.defer(() -> awaitQuota(request, 0)))
+                // A shutdown ends the wait (the batch is then refused).
+                .or(draining.asMono())
                 .doFinally(signal -> mine.tryEmitEmpty());
     }
 
@@ -113,6 +172,9 @@ final class ProduceSession {
         if (initial.throttled()) {
             startRecheck();
         }
+        if (shuttingDown.get()) {
+            sendShutdownNotice();
+        }
         Flux<ProduceResponse> batches = (opening ? all.skip(1) : all)
                 .flatMapSequential(this::handleCredited, service.maxInFlight, 1)
                 .doFinally(signal -> {
@@ -149,7 +211,7 @@ final class ProduceSession {
             }
             service.inFlightRecords.record(s.inFlightRecords());
             service.inFlightBytes.record(s.inFlightBytes());
-            response = gate(request).then(service.handler.handle(request))
+            response = gate(request).then(Mono.defer(() -> appendUnlessShuttingDown(request)))
                     .doOnNext(done -> afterBatch(done, records, bytes));
         }
         return request.getAcks() == Acks.ACKS_NONE ? response.then(Mono.empty()) : response;
@@ -207,7 +269,8 @@ final class ProduceSession {
     }
 
     private void emit(ProducerCredit credit) {
-        if (credit == null) {
+        if (credit == null || noticeSent.get() && credit.getReason() != ThrottleReason.SHUTTING_DOWN) {
+            // After the shutdown notice, no grant: the client must send nothing more.
             return;
         }
         if (credit.getRecords() > 0 || credit.getBytes() > 0) {
