@@ -138,6 +138,7 @@ public final class SluiceBroker implements AutoCloseable {
      * with it instead of waiting).
      */
     public static SluiceBroker start(BrokerConfig config, MeterRegistry meters, Clock clock) {
+        log.info("Effective configuration: {}", config.describe());
         SluiceBroker broker = new SluiceBroker(config, meters, clock);
         try {
             broker.listen();

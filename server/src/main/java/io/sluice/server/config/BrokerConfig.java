@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The broker's settings. Each comes, by precedence, from a command-line flag ({@code --data-dir}),
@@ -94,20 +95,33 @@ public final class BrokerConfig {
                             + "topics with at most this many partitions, which keeps the number of series bounded; "
                             + "larger topics get per-topic meters only. 0 publishes no per-partition meter.");
 
-    private final Map<String, Object> values;
+    /**
+     * Environment variables with the SLUICE_ prefix that are not broker settings: the config file, the CLI's
+     * broker address and the launcher's JVM options. Any other SLUICE_ variable is a mistyped setting.
+     */
+    static final Set<String> OTHER_ENV_VARS = Set.of("SLUICE_CONFIG", "SLUICE_BOOTSTRAP", "SLUICE_HEAP_OPTS",
+            "SLUICE_JAVA_OPTS", "SLUICE_BENCH_JAVA_OPTS");
 
-    private BrokerConfig(Map<String, Object> explicit) {
+    private final Map<String, Object> values;
+    /** Where each explicit value came from (flag, env, file, set); absent means the default. */
+    private final Map<String, String> origins;
+
+    private BrokerConfig(Map<String, Object> explicit, Map<String, String> origins) {
         this.values = DEF.withDefaults(explicit);
+        this.origins = Map.copyOf(origins);
     }
 
     /** Settings from explicit key/value pairs (keys as declared, e.g. {@code data.dir}) over the defaults. */
     public static BrokerConfig of(Map<String, String> settings) {
-        return new BrokerConfig(DEF.parse(settings));
+        Map<String, String> origins = new HashMap<>();
+        settings.keySet().forEach(name -> origins.put(name, "set"));
+        return new BrokerConfig(DEF.parse(settings), origins);
     }
 
     /**
      * Settings from command-line arguments ({@code --port 7070}, {@code --data-dir=./d}, {@code --config FILE}),
-     * the environment and an optional properties file.
+     * the environment and an optional properties file, by that precedence, over the defaults. An unknown
+     * flag, SLUICE_ variable or file key is an error that names it and the closest setting.
      */
     public static BrokerConfig load(String[] args, Map<String, String> env) {
         Map<String, String> flags = new HashMap<>();
@@ -136,17 +150,41 @@ public final class BrokerConfig {
             flags.put(key, value);
         }
         Map<String, String> merged = new HashMap<>();
+        Map<String, String> origins = new HashMap<>();
         if (configFile != null) {
-            merged.putAll(readFile(Path.of(configFile)));
-        }
-        for (ConfigKey key : DEF.keys()) {
-            String fromEnv = env.get(key.envVar());
-            if (fromEnv != null) {
-                merged.put(key.name(), fromEnv);
+            Map<String, String> fromFile = readFile(Path.of(configFile));
+            for (String name : fromFile.keySet()) {
+                if (!DEF.has(name)) {
+                    throw new ConfigException(name, "Unknown setting '" + name + "' in config file " + configFile
+                            + ": did you mean '" + DEF.closest(name).name() + "'?");
+                }
             }
+            put(merged, origins, fromFile, "file");
         }
-        merged.putAll(flags);
-        return of(merged);
+        Map<String, String> fromEnv = new HashMap<>();
+        for (Map.Entry<String, String> var : env.entrySet()) {
+            String name = var.getKey();
+            if (!name.startsWith("SLUICE_") || OTHER_ENV_VARS.contains(name)) {
+                continue;
+            }
+            ConfigKey key = DEF.keys().stream().filter(k -> k.envVar().equals(name)).findFirst()
+                    .orElseThrow(() -> new ConfigException(name, "Unknown environment variable " + name
+                            + ": did you mean " + closestEnvVar(name) + "?"));
+            fromEnv.put(key.name(), var.getValue());
+        }
+        put(merged, origins, fromEnv, "env");
+        put(merged, origins, flags, "flag");
+        return new BrokerConfig(DEF.parse(merged), origins);
+    }
+
+    private static void put(Map<String, String> merged, Map<String, String> origins, Map<String, String> from, String origin) {
+        merged.putAll(from);
+        from.keySet().forEach(name -> origins.put(name, origin));
+    }
+
+    private static String closestEnvVar(String var) {
+        String asName = var.substring("SLUICE_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+        return DEF.closest(asName).envVar();
     }
 
     private static String keyForFlag(String flag) {
@@ -155,7 +193,13 @@ public final class BrokerConfig {
                 return key.name();
             }
         }
-        throw new ConfigException(flag, "Unknown option '--" + flag + "'");
+        throw new ConfigException(flag, "Unknown option '--" + flag + "': did you mean '"
+                + DEF.closest(flag.replace('-', '.')).flag() + "'?");
+    }
+
+    /** Every setting with its value and where it came from, sensitive values masked: one line, for the start-up log. */
+    public String describe() {
+        return DEF.describe(values, origins);
     }
 
     private static Map<String, String> readFile(Path file) {

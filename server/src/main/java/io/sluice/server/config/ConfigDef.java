@@ -14,11 +14,57 @@ public final class ConfigDef {
     private final Map<String, ConfigKey> keys = new LinkedHashMap<>();
 
     public ConfigDef define(String name, ConfigType type, Object defaultValue, Validator validator, String doc) {
-        if (keys.containsKey(name)) {
-            throw new IllegalStateException("config defined twice: " + name);
+        return define(new ConfigKey(name, type, defaultValue, validator, doc, false));
+    }
+
+    /** A setting whose value is never shown (logs, docs): a password, a token. */
+    public ConfigDef defineSensitive(String name, ConfigType type, Object defaultValue, Validator validator, String doc) {
+        return define(new ConfigKey(name, type, defaultValue, validator, doc, true));
+    }
+
+    private ConfigDef define(ConfigKey key) {
+        if (keys.containsKey(key.name())) {
+            throw new IllegalStateException("config defined twice: " + key.name());
         }
-        keys.put(name, new ConfigKey(name, type, defaultValue, validator, doc));
+        keys.put(key.name(), key);
         return this;
+    }
+
+    /** The declared setting whose name is closest to {@code name} (by edit distance), for "did you mean". */
+    public ConfigKey closest(String name) {
+        ConfigKey best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (ConfigKey key : keys.values()) {
+            int distance = EditDistance.between(name, key.name());
+            if (distance < bestDistance) {
+                best = key;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The settings and their values as one line for a log, {@code name=value (origin), ...}, sensitive
+     * values masked.
+     *
+     * @param values  every setting's value, by name
+     * @param origins where each value came from (e.g. flag, env, file), by name; absent means default
+     */
+    public String describe(Map<String, Object> values, Map<String, String> origins) {
+        StringBuilder out = new StringBuilder();
+        for (ConfigKey key : keys.values()) {
+            if (!out.isEmpty()) {
+                out.append(", ");
+            }
+            out.append(key.name()).append('=').append(key.show(values.get(key.name())))
+                    .append(" (").append(origins.getOrDefault(key.name(), "default")).append(')');
+        }
+        return out.toString();
+    }
+
+    public boolean has(String name) {
+        return keys.containsKey(name);
     }
 
     public Collection<ConfigKey> keys() {
@@ -28,7 +74,9 @@ public final class ConfigDef {
     public ConfigKey key(String name) {
         ConfigKey key = keys.get(name);
         if (key == null) {
-            throw new ConfigException(name, "Unknown config '" + name + "'; known configs: " + keys.keySet());
+            throw new ConfigException(name, "Unknown config '" + name + "'"
+                    + (keys.isEmpty() ? "" : "; did you mean '" + closest(name).name() + "'?")
+                    + " Known configs: " + keys.keySet());
         }
         return key;
     }
@@ -53,8 +101,9 @@ public final class ConfigDef {
                 .append("| --- | --- | --- | --- | --- |\n");
         for (ConfigKey k : keys.values()) {
             out.append("| `").append(k.name()).append("` | ").append(k.type().name().toLowerCase(java.util.Locale.ROOT))
-                    .append(" | `").append(k.defaultValue()).append("` | ").append(k.validator().describe())
-                    .append(" | ").append(k.doc()).append(" |\n");
+                    .append(" | `").append(k.show(k.defaultValue())).append("` | ").append(k.validator().describe())
+                    .append(" | ").append(k.doc()).append(k.sensitive() ? " Sensitive: never shown in logs." : "")
+                    .append(" |\n");
         }
         return out.toString();
     }

@@ -1,7 +1,22 @@
 package io.sluice.server.config;
 
-/** One declared setting: its name, type, default, valid values and documentation. */
-public record ConfigKey(String name, ConfigType type, Object defaultValue, Validator validator, String doc) {
+/**
+ * One declared setting: its name, type, default, valid values and documentation; a sensitive one (a
+ * password, a token) is masked wherever settings are shown, logs included.
+ */
+public record ConfigKey(String name, ConfigType type, Object defaultValue, Validator validator, String doc,
+                        boolean sensitive) {
+    /** What a sensitive value is shown as. */
+    public static final String MASK = "[hidden]";
+
+    public ConfigKey(String name, ConfigType type, Object defaultValue, Validator validator, String doc) {
+        this(name, type, defaultValue, validator, doc, false);
+    }
+
+    /** The value as it may be shown: masked if the setting is sensitive. */
+    public String show(Object value) {
+        return sensitive ? MASK : String.valueOf(value);
+    }
 
     /** Parses and validates a raw value for this key, throwing a ConfigException that names the key. */
     public Object parse(String raw) {
