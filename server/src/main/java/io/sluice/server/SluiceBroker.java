@@ -5,7 +5,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.proto.v1.BrokerInfo;
 import io.sluice.server.api.AdminGrpcService;
 import io.sluice.server.api.ClientIds;
@@ -126,7 +125,7 @@ public final class SluiceBroker implements AutoCloseable {
 
     /** Starts a broker with the given settings; it listens once this returns. */
     public static SluiceBroker start(BrokerConfig config) {
-        return start(config, new SimpleMeterRegistry());
+        return start(config, BrokerMetrics.defaultRegistry(config.metricsPort() != 0));
     }
 
     public static SluiceBroker start(BrokerConfig config, MeterRegistry meters) {

@@ -35,6 +35,7 @@ public final class BrokerConfig {
     public static final String QUOTA_CONSUMER_BYTE_RATE_PER_CLIENT = "quota.consumer.byte.rate.per.client";
     public static final String PRODUCE_THROTTLE_RECHECK_MS = "produce.throttle.recheck.ms";
     public static final String LOG_CLEANER_INTERVAL_MS = "log.cleaner.interval.ms";
+    public static final String LOG_FORMAT = "log.format";
     public static final String METRICS_PORT = "metrics.port";
     public static final String METRICS_PARTITION_LIMIT = "metrics.partition.limit";
 
@@ -87,6 +88,10 @@ public final class BrokerConfig {
             .define(LOG_CLEANER_INTERVAL_MS, ConfigType.LONG, 60_000L, Validator.between(10, 24L * 60 * 60 * 1000),
                     "How often the log cleaner passes over every partition, applying retention.ms and "
                             + "retention.bytes (and giving the freed disk space back).")
+            .define(LOG_FORMAT, ConfigType.STRING, "text", Validator.oneOf("text", "json"),
+                    "Log lines on stderr, one per event: text, or json (one JSON object per line, for log "
+                            + "collectors). Applies to `sluice broker`; an embedded broker logs as its application "
+                            + "configured logging.")
             .define(METRICS_PORT, ConfigType.INT, 9464, Validator.between(0, 65535),
                     "Port of the Prometheus endpoint http://<host>:<port>/metrics (on the broker's host address); "
                             + "0 turns it off.")
@@ -287,6 +292,11 @@ public final class BrokerConfig {
 
     public long shutdownTimeoutMs() {
         return (Long) values.get(SHUTDOWN_TIMEOUT_MS);
+    }
+
+    /** text or json. */
+    public String logFormat() {
+        return (String) values.get(LOG_FORMAT);
     }
 
     /** Port of the Prometheus endpoint, or 0 when it is off. */

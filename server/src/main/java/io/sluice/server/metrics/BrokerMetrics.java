@@ -67,6 +67,12 @@ public final class BrokerMetrics implements AutoCloseable {
         return new BrokerMetrics(both, prometheus);
     }
 
+    /** A registry for a broker that nobody gave one: the endpoint's own when it serves metrics. */
+    public static MeterRegistry defaultRegistry(boolean serve) {
+        return serve ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                : new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    }
+
     /** The registry every broker meter goes to. */
     public MeterRegistry registry() {
         return registry;

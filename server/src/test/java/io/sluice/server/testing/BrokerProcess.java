@@ -17,10 +17,12 @@ public final class BrokerProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final List<String> output;
 
-    private BrokerProcess(Process process, int port) {
+    private BrokerProcess(Process process, int port, List<String> output) {
         this.process = process;
         this.port = port;
+        this.output = output;
     }
 
     /** Starts {@code BrokerMain} on a free loopback port and waits until it listens. */
@@ -34,10 +36,12 @@ public final class BrokerProcess implements AutoCloseable {
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
+        List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
+                    output.add(line);
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
@@ -51,7 +55,7 @@ public final class BrokerProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            return new BrokerProcess(process, port.get(60, TimeUnit.SECONDS));
+            return new BrokerProcess(process, port.get(60, TimeUnit.SECONDS), output);
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IOException("broker process did not start", e);
@@ -62,6 +66,11 @@ public final class BrokerProcess implements AutoCloseable {
         return port;
     }
 
+    /** The lines the broker printed (stdout and stderr) so far. */
+    public List<String> output() {
+        return List.copyOf(output);
+    }
+
     /** SIGKILL: no shutdown hook, no flush. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
@@ -70,7 +79,8 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** SIGTERM: the broker's clean shutdown. Returns the exit code. */
     public int terminate() throws InterruptedException {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our end of its output, losing its last lines.
+        process.toHandle().destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
