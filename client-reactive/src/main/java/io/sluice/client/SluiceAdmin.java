@@ -55,6 +55,12 @@ public final class SluiceAdmin {
                 .map(r -> TopicInfo.from(r.getTopic()));
     }
 
+    /** The broker's version, uptime, topics, open streams and disk use. */
+    public Mono<BrokerStatus> brokerStatus() {
+        return call(() -> stub.getBrokerStatus(io.sluice.proto.v1.GetBrokerStatusRequest.getDefaultInstance()))
+                .map(BrokerStatus::from);
+    }
+
     /** Stores a consumer group's committed offsets (partition -> next offset to read) for one topic. */
     public Mono<Void> commitOffsets(String group, String topic, Map<Integer, Long> offsets) {
         CommitOffsetsRequest request = CommitOffsetsRequest.newBuilder().setGroup(group).setTopic(topic)

@@ -6,6 +6,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.proto.v1.BrokerInfo;
+import io.sluice.proto.v1.GetBrokerStatusResponse;
 import io.sluice.server.api.AdminGrpcService;
 import io.sluice.server.api.ClientIds;
 import io.sluice.server.api.ConsumerGrpcService;
@@ -21,6 +22,7 @@ import io.sluice.server.metrics.ActiveStreams;
 import io.sluice.server.metrics.BrokerMetrics;
 import io.sluice.server.metrics.LogMeters;
 import io.sluice.server.metrics.ProduceMeters;
+import io.sluice.server.ops.BrokerStatus;
 import io.sluice.server.produce.BacklogLimiter;
 import io.sluice.server.produce.CreditPolicy;
 import io.sluice.server.produce.CreditWindow;
@@ -62,7 +64,9 @@ public final class SluiceBroker implements AutoCloseable {
     private final ActiveStreams streams;
     private final ProduceService produce;
     private final Server server;
-    private boolean draining;
+    private final BrokerStatus status;
+    /** Written under the lock, read without (status requests during the drain must not wait for it). */
+    private volatile boolean draining;
     private boolean closed;
 
     private SluiceBroker(BrokerConfig config, MeterRegistry given, Clock clock) {
@@ -74,6 +78,9 @@ public final class SluiceBroker implements AutoCloseable {
         this.streams = new ActiveStreams(meters);
         this.writer = new GroupCommitWriter(store);
         this.logs = new LogManager(store, writer, config.maxPartitions(), clock);
+        // Uptime by the real clock, whatever clock appends are stamped with.
+        this.status = new BrokerStatus(this::brokerInfo, logs, streams::snapshot, this::draining, config.dataDir(),
+                Clock.systemUTC());
         this.cleaner = new LogCleaner(logs, clock, config.logCleanerInterval());
         this.logMeters = new LogMeters(meters, logs, java.util.List::of, config.metricsPartitionLimit());
         metrics.beforeScrape(logMeters::refresh);
@@ -107,7 +114,7 @@ public final class SluiceBroker implements AutoCloseable {
                 .addService(new ConsumerGrpcService(consumers))
                 .addService(new AdminGrpcService(logs, metadataScheduler, this::brokerInfo,
                         new AdminGrpcService.AutoCreate(config.autoCreateTopics(), config.defaultPartitions()),
-                        new ProducerIds(store, writer), groups))
+                        new ProducerIds(store, writer), groups).statusFrom(this::status))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
@@ -152,6 +159,16 @@ public final class SluiceBroker implements AutoCloseable {
         log.info("Sluice broker listening on {}:{} (data in {})", config.host(), broker.port(),
                 config.dataDir().toAbsolutePath());
         return broker;
+    }
+
+    /** What GetBrokerStatus answers (and `sluice status` prints). Blocking: it measures the data directory. */
+    private GetBrokerStatusResponse status() {
+        return status.now();
+    }
+
+    /** Whether a graceful shutdown began. */
+    public boolean draining() {
+        return draining;
     }
 
     /** The port of the Prometheus endpoint, or 0 when it is off. */

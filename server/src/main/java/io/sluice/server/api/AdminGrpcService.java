@@ -197,4 +197,24 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
         }
         return description.build();
     }
+
+    /** Where GetBrokerStatus takes its answer from (set by the broker once built); blocking calls are fine. */
+    private volatile Supplier<io.sluice.proto.v1.GetBrokerStatusResponse> status;
+
+    /** Answers GetBrokerStatus with what {@code status} reports; returns this service. */
+    public AdminGrpcService statusFrom(Supplier<io.sluice.proto.v1.GetBrokerStatusResponse> status) {
+        this.status = status;
+        return this;
+    }
+
+    @Override
+    public Mono<io.sluice.proto.v1.GetBrokerStatusResponse> getBrokerStatus(io.sluice.proto.v1.GetBrokerStatusRequest request) {
+        return call(() -> {
+            Supplier<io.sluice.proto.v1.GetBrokerStatusResponse> source = status;
+            if (source == null) {
+                throw new SluiceException(ErrorCode.BROKER_UNAVAILABLE, "The broker is still starting");
+            }
+            return source.get();
+        });
+    }
 }
