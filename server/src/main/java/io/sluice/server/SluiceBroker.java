@@ -88,7 +88,7 @@ public final class SluiceBroker implements AutoCloseable {
                 .addService(new ConsumerGrpcService(consumers))
                 .addService(new AdminGrpcService(logs, metadataScheduler, this::brokerInfo,
                         new AdminGrpcService.AutoCreate(config.autoCreateTopics(), config.defaultPartitions()),
-                        new ProducerIds(store, writer)))
+                        new ProducerIds(store, writer), new io.sluice.server.group.GroupCoordinator()))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
