@@ -6,9 +6,6 @@ import io.sluice.client.SluiceClient;
 import io.sluice.client.StartPosition;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
@@ -89,28 +86,6 @@ final class ConsumeCommand implements Callable<Integer>, Failures.ClientCommand 
     }
 
     static StartPosition startPosition(String from) {
-        if (from.equals("beginning")) {
-            return StartPosition.earliest();
-        }
-        if (from.equals("end")) {
-            return StartPosition.latest();
-        }
-        try {
-            if (from.startsWith("offset:")) {
-                long offset = Long.parseLong(from.substring("offset:".length()));
-                if (offset < 0) {
-                    throw new NumberFormatException();
-                }
-                return StartPosition.offset(offset);
-            }
-            if (from.startsWith("time:")) {
-                String time = from.substring("time:".length());
-                return StartPosition.timestamp(time.endsWith("Z") || time.contains("+") ? OffsetDateTime.parse(time).toInstant() : Instant.parse(time));
-            }
-        } catch (NumberFormatException | DateTimeParseException e) {
-            // Reported below.
-        }
-        throw new Failures.UsageException("--from must be beginning, end, offset:N (N >= 0) or time:ISO-8601"
-                + " (e.g. time:2026-01-31T12:00:00Z); got '" + from + "'");
+        return Positions.parse(from, "--from", "beginning", "end");
     }
 }
