@@ -13,6 +13,7 @@ import io.sluice.server.api.ConsumerGrpcService;
 import io.sluice.server.api.ProducerGrpcService;
 import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.consume.ConsumeService;
+import io.sluice.server.group.GroupCoordinator;
 import io.sluice.server.log.LogCleaner;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.ProducerIds;
@@ -50,6 +51,7 @@ public final class SluiceBroker implements AutoCloseable {
     private final Scheduler readScheduler;
     private final Scheduler metadataScheduler;
     private final ConsumeService consumers;
+    private final GroupCoordinator groups;
     private final StoragePressureMonitor storagePressure;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
@@ -65,8 +67,10 @@ public final class SluiceBroker implements AutoCloseable {
         this.readScheduler = Schedulers.newParallel("sluice-read", config.storageReadThreads(), true);
         this.metadataScheduler = Schedulers.newBoundedElastic(4, 10_000, "sluice-meta", 60, true);
         QuotaBuckets quotas = new QuotaBuckets(System::nanoTime);
+        this.groups = new GroupCoordinator(logs);
         this.consumers = new ConsumeService(logs, readScheduler, config.autoCreateTopics(), config.defaultPartitions(), meters,
-                new ByteRateQuotas(ByteRateQuotas.Direction.CONSUME, quotas, logs, config.quotaConsumerByteRatePerClient()));
+                new ByteRateQuotas(ByteRateQuotas.Direction.CONSUME, quotas, logs, config.quotaConsumerByteRatePerClient()),
+                groups, config.groupSessionTimeout());
         // Storage properties take RocksDB's mutex: sampled on the metadata scheduler, never on gRPC threads.
         this.storagePressure = new StoragePressureMonitor(store::stats, config.produceThrottleRecheck(), metadataScheduler);
         BacklogLimiter backlog = new BacklogLimiter(logs, new Backlog(logs.offsets()), config.produceThrottleRecheck(),
@@ -88,7 +92,7 @@ public final class SluiceBroker implements AutoCloseable {
                 .addService(new ConsumerGrpcService(consumers))
                 .addService(new AdminGrpcService(logs, metadataScheduler, this::brokerInfo,
                         new AdminGrpcService.AutoCreate(config.autoCreateTopics(), config.defaultPartitions()),
-                        new ProducerIds(store, writer), new io.sluice.server.group.GroupCoordinator()))
+                        new ProducerIds(store, writer), groups))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
@@ -143,6 +147,10 @@ public final class SluiceBroker implements AutoCloseable {
         return logs;
     }
 
+    public GroupCoordinator groups() {
+        return groups;
+    }
+
     /** Waits until the gRPC server terminates. */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
@@ -162,6 +170,7 @@ public final class SluiceBroker implements AutoCloseable {
         health.enterTerminalState();
         server.shutdown();
         consumers.closeAll();
+        groups.close();
         // The cleaner's compactions are cancelled and its pass ended before the writer and the store close.
         store.cancelManualWork();
         cleaner.close();

@@ -37,6 +37,7 @@ import io.sluice.proto.v1.TopicSummary;
 import io.sluice.server.config.TopicConfig;
 import io.sluice.server.error.SluiceException;
 import io.sluice.server.group.GroupCoordinator;
+import io.sluice.server.group.GroupNames;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.PartitionLog;
 import io.sluice.server.log.ProducerIds;
@@ -157,7 +158,7 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
     @Override
     public Mono<CommitOffsetsResponse> commitOffsets(CommitOffsetsRequest request) {
         return call(() -> {
-            GroupAdmin.validateName(request.getGroup());
+            GroupNames.validate(request.getGroup());
             Topic topic = logs.topic(request.getTopic());
             request.getOffsetsMap().forEach((partition, offset) -> {
                 PartitionLog log = topic.partition(partition);
@@ -180,7 +181,7 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
     @Override
     public Mono<FetchCommittedOffsetsResponse> fetchCommittedOffsets(FetchCommittedOffsetsRequest request) {
         return call(() -> {
-            GroupAdmin.validateName(request.getGroup());
+            GroupNames.validate(request.getGroup());
             Topic topic = logs.topic(request.getTopic());
             return FetchCommittedOffsetsResponse.newBuilder()
                     .putAllOffsets(logs.offsets().fetch(request.getGroup(), topic.name()))

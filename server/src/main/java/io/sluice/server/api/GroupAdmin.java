@@ -15,6 +15,7 @@ import io.sluice.proto.v1.ResetGroupOffsetsResponse;
 import io.sluice.proto.v1.StartPosition;
 import io.sluice.server.error.SluiceException;
 import io.sluice.server.group.GroupCoordinator;
+import io.sluice.server.group.GroupNames;
 import io.sluice.server.group.GroupView;
 import io.sluice.server.group.MemberView;
 import io.sluice.server.log.CommittedOffsets;
@@ -48,14 +49,6 @@ final class GroupAdmin {
         this.scheduler = scheduler;
     }
 
-    /** INVALID_REQUEST unless the group id follows the rules of admin.proto. */
-    static void validateName(String group) {
-        if (group.isEmpty() || group.length() > 255 || group.indexOf('\0') >= 0) {
-            throw new SluiceException(ErrorCode.INVALID_REQUEST, "Invalid consumer group '" + group
-                    + "': 1 to 255 characters, no NUL");
-        }
-    }
-
     Mono<ListGroupsResponse> list() {
         return Mono.defer(coordinator::groups).publishOn(scheduler).map(active -> {
             CommittedOffsets offsets = logs.offsets();
@@ -81,7 +74,7 @@ final class GroupAdmin {
 
     Mono<DescribeGroupResponse> describe(String group) {
         return Mono.defer(() -> {
-            validateName(group);
+            GroupNames.validate(group);
             return coordinator.group(group);
         }).publishOn(scheduler).map(view -> DescribeGroupResponse.newBuilder().setGroup(describe(group, view)).build());
     }
@@ -156,7 +149,7 @@ final class GroupAdmin {
 
     /** Partition -> new offset; blocking (a time lookup reads storage). */
     private Map<Integer, Long> targets(ResetGroupOffsetsRequest request) {
-        validateName(request.getGroup());
+        GroupNames.validate(request.getGroup());
         Topic topic = logs.topic(request.getTopic());
         StartPosition to = request.getTo();
         switch (to.getPositionCase()) {
@@ -198,7 +191,7 @@ final class GroupAdmin {
     /** Deletes the group's committed offsets if it has no member; UNKNOWN_GROUP if it has none either. */
     Mono<DeleteGroupResponse> delete(String group) {
         return Mono.defer(() -> {
-            validateName(group);
+            GroupNames.validate(group);
             return coordinator.whenEmpty(group, () -> logs.offsets().groups().contains(group)
                     ? logs.offsets().deleteGroup(group).thenReturn(DeleteGroupResponse.getDefaultInstance())
                     : Mono.error(unknownGroup(group)));
