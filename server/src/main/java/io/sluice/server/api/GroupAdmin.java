@@ -26,6 +26,7 @@ import io.sluice.server.log.TopicPartition;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -114,8 +115,8 @@ final class GroupAdmin {
     private static GroupMember member(MemberView member) {
         return GroupMember.newBuilder()
                 .setMemberId(member.memberId())
-                .setInstanceId(member.instanceId())
-                .setClientId(member.clientId())
+                .setInstanceId(Objects.requireNonNullElse(member.instanceId(), ""))
+                .setClientId(Objects.requireNonNullElse(member.clientId(), ""))
                 .setMemberEpoch(member.epoch())
                 .addAllTopics(member.topics())
                 .addAllAssigned(member.assigned().stream().map(GroupAdmin::ref).toList())
