@@ -2,11 +2,10 @@ package io.sluice.cli;
 
 import io.sluice.client.GroupDescription;
 import io.sluice.client.GroupListing;
+import io.sluice.client.GroupNotEmptyException;
 import io.sluice.client.SluiceClient;
-import io.sluice.client.SluiceException;
 import io.sluice.client.StartPosition;
 import io.sluice.client.TopicPartition;
-import io.sluice.proto.v1.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,10 +136,7 @@ final class GroupsCommand implements Runnable {
     private static <T> T onlyWhenEmpty(SluiceClient sluice, String group, String doing, Supplier<T> change) {
         try {
             return change.get();
-        } catch (SluiceException e) {
-            if (e.code() != ErrorCode.GROUP_NOT_EMPTY) {
-                throw e;
-            }
+        } catch (GroupNotEmptyException e) {
             int members;
             try {
                 members = sluice.admin().describeGroup(group).block().members().size();
@@ -150,7 +146,7 @@ final class GroupsCommand implements Runnable {
             if (members == 0) {
                 throw e; // They left meanwhile: the broker's own message says it all.
             }
-            throw new SluiceException(e.code(), "group " + group + " has " + members + " active member"
+            throw new GroupNotEmptyException(e.code(), "group " + group + " has " + members + " active member"
                     + (members == 1 ? "" : "s") + "; stop " + (members == 1 ? "it" : "them") + " before " + doing, e);
         }
     }
