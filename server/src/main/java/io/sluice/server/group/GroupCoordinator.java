@@ -141,7 +141,8 @@ public final class GroupCoordinator implements AutoCloseable {
                     offsets.put(p, offset);
                 }
             });
-            store(membership.group.name, offsets)
+            // A bad final offset must not keep the partitions from moving: it is logged, and they move.
+            Mono.defer(() -> store(membership.group.name, offsets))
                     .onErrorResume(e -> {
                         log.warn("group {}: final commit of member {} failed: {}", membership.group.name, member.id,
                                 e.getMessage());
