@@ -158,7 +158,8 @@ public record ConsumerOptions<K, V>(Deserializer<K> keyDeserializer, Deserialize
      * (before the consumer rejoins), or released when the subscription ends. Every partition passed to
      * {@link #onAssigned} is passed here exactly once. It runs on the subscription's worker after their
      * prefetched records were dropped and before their final offsets are committed, so records acknowledged
-     * within the callback are committed.
+     * within the callback are committed (except for partitions lost with the stream: nothing can be committed
+     * for them any more).
      */
     public ConsumerOptions<K, V> onRevoked(Consumer<Collection<TopicPartition>> listener) {
         Objects.requireNonNull(listener, "listener");

@@ -280,7 +280,6 @@ final class ConsumerSession<K, V> {
     }
 
     private void onAssignment(Assignment assignment) {
-        group.epoch(assignment.getMemberEpoch());
         RuntimeException listenerError = null;
         if (assignment.getRevokedCount() > 0) {
             List<TopicPartition> revoked = assignment.getRevokedList().stream()
@@ -361,9 +360,10 @@ final class ConsumerSession<K, V> {
         if (done || !subscribed) {
             return;
         }
+        String member = group.memberId();
         send(group.commit(e -> {
             if (e != null) {
-                log.warn("Periodic commit for group {} failed: {}", membership.group(), e.toString());
+                log.warn("Periodic commit of member {} of group {} failed: {}", member, membership.group(), e.toString());
             }
         }));
     }
@@ -490,8 +490,8 @@ final class ConsumerSession<K, V> {
 
     /**
      * Nothing more is delivered (the subscriber cancelled, or the subscription failed). A group member with
-     * a live stream then gives up its partitions, commits what was acknowledged and leaves, within
-     * {@link #CLOSE_TIMEOUT}; anything else is released at once.
+     * a live stream then gives up its partitions, commits what was acknowledged and leaves (see
+     * {@link #leave()}), within {@link #CLOSE_TIMEOUT}; anything else is released at once.
      */
     private void stop() {
         if (done) {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What a consumer session knows as a group member: its member id and epoch, the partitions it owns with their
+ * What a consumer session knows as a group member: its member id, the partitions it owns with their
  * acknowledgements, and its commits awaiting a result. Lives on the session worker, like the session.
  */
 final class GroupMember {
@@ -21,7 +21,6 @@ final class GroupMember {
     private final Map<Long, Pending> pending = new HashMap<>();
     private long nextCommitId;
     private String memberId = "";
-    private long epoch;
 
     /** A commit in flight: the offsets it carries and who waits for it (null on success, else the failure). */
     private record Pending(Map<PartitionAcks, Long> offsets, Consumer<Throwable> whenDone) {
@@ -33,14 +32,6 @@ final class GroupMember {
 
     String memberId() {
         return memberId;
-    }
-
-    void epoch(long epoch) {
-        this.epoch = epoch;
-    }
-
-    long epoch() {
-        return epoch;
     }
 
     boolean owns(TopicPartition partition) {
@@ -125,7 +116,6 @@ final class GroupMember {
     void reset(Throwable why) {
         owned.clear();
         memberId = "";
-        epoch = 0;
         List<Pending> failed = new ArrayList<>(pending.values());
         pending.clear();
         failed.forEach(p -> p.whenDone().accept(why));

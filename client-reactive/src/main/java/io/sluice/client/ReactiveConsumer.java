@@ -49,7 +49,8 @@ public final class ReactiveConsumer<K, V> {
      * at the group's committed offset. After a retriable failure it rejoins the group; records delivered but
      * not committed before it may come again. Process a record, then {@link ReceivedRecord#ack() ack} it:
      * acknowledged positions are committed every commit interval, on a revoke, by {@link #commit()}, and
-     * when the subscription is cancelled (then the member leaves the group). Deliver promptly: the
+     * when the subscription is cancelled (then a dynamic member leaves the group; a static one keeps its
+     * partitions for the session timeout, for a restart with the same instance id). Deliver promptly: the
      * subscription answers the broker's keepalives on the thread that calls {@code onNext}, so a subscriber
      * that blocks there for longer than the session timeout gets the member removed from the group.
      */

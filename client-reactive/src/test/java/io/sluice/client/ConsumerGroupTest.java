@@ -271,6 +271,30 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aBrokerRestartLosesThePartitionsAndTheMemberRejoinsAtTheCommittedOffsets() {
+        client.admin().createTopic("again", 2).block(TIMEOUT);
+        produce(client, "again", 2, 0, 20);
+        Member member = new Member();
+        List<ReceivedRecord<String, String>> received = new CopyOnWriteArrayList<>();
+        subscriptions.add(client.consumer(member.listen(group("returning", "again").commitInterval(Duration.ofMillis(100))))
+                .receive().subscribe(r -> {
+                    received.add(r);
+                    r.ack();
+                }));
+        await().atMost(TIMEOUT).until(() -> client.admin().fetchCommittedOffsets("returning", "again").block(TIMEOUT)
+                .equals(Map.of(0, 10L, 1, 10L)));
+        assertThat(member.events).containsExactlyInAnyOrder("+again-0", "+again-1");
+
+        fixture.restart();
+        produce(client, "again", 2, 20, 40);
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(received).hasSize(40));
+        assertThat(received).extracting(ReceivedRecord::value).doesNotHaveDuplicates();
+        // Lost with the stream, then assigned again to the rejoined member.
+        assertThat(member.events.subList(2, 4)).containsExactlyInAnyOrder("-again-0", "-again-1");
+        assertThat(member.events.subList(4, member.events.size())).containsExactlyInAnyOrder("+again-0", "+again-1");
+    }
+
+    @Test
     void aSecondStreamWithTheSameInstanceIdFencesTheFirst() {
         client.admin().createTopic("twins", 2).block(TIMEOUT);
         ConsumerOptions<String, String> options = group("twins", "twins").instanceId("the-one");
