@@ -1,11 +1,11 @@
 package io.sluice.examples.common;
 
 import io.sluice.client.GroupDescription;
+import io.sluice.client.GroupNotFoundException;
 import io.sluice.client.GroupState;
 import io.sluice.client.SluiceAdmin;
 import java.time.Duration;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /** Consumer group helpers. */
 public final class Groups {
@@ -19,7 +19,7 @@ public final class Groups {
      */
     public static GroupDescription awaitSettled(SluiceAdmin admin, String group, int members, Duration timeout) {
         return Mono.defer(() -> admin.describeGroup(group))
-                .onErrorResume(e -> Mono.empty()) // not there until its first member has joined
+                .onErrorResume(GroupNotFoundException.class, e -> Mono.empty()) // until the first member has joined
                 .filter(d -> d.state() == GroupState.STABLE && d.members().size() == members
                         && d.members().stream().allMatch(m -> !m.assigned().isEmpty() && m.revoking().isEmpty())
                         && d.partitions().stream().allMatch(GroupDescription.PartitionLag::owned))

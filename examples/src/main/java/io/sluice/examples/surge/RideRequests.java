@@ -48,8 +48,9 @@ final class RideRequests {
      */
     Mono<Long> sendWithBackoff(Duration backoff) {
         ReactiveProducer<String, String> producer = client.producer(ProducerOptions.strings()
-                // A refused batch is not stored, so sending it again cannot store it twice. Without
-                // idempotence, as the client's idempotent sequences do not skip a refused batch.
+                // A refused batch is not stored, so sending it again cannot store it twice. Idempotence off:
+                // with it, a refused batch leaves a gap in the producer's sequence numbers, and the broker
+                // refuses the partition's later batches as out of order.
                 .idempotence(false)
                 // One batch at a time: when one is refused, none sent after it can be stored out of our sight.
                 .maxInFlight(1)
@@ -85,9 +86,8 @@ final class RideRequests {
     /** The requests, in {@value #SLICES} slices spread evenly over the burst's duration. */
     private Flux<ProducerRecord<String, String, Integer>> burst(List<Integer> ids) {
         int slice = (ids.size() + SLICES - 1) / SLICES;
-        Duration step = over.dividedBy(SLICES);
         return Flux.range(0, SLICES)
-                .delayUntil(i -> Mono.delay(i == 0 ? Duration.ZERO : step))
+                .delayElements(over.dividedBy(SLICES))
                 .concatMapIterable(i -> ids.subList(Math.min(ids.size(), i * slice), Math.min(ids.size(), (i + 1) * slice)))
                 .map(this::request);
     }
