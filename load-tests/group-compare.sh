@@ -14,7 +14,8 @@
 #   QUICK=1 load-tests/group-compare.sh   counts / 20: a smoke test of the scripts, not a comparison
 # Env: KAFKA_BENCH_DIR (default $root/../shared/bench/kafka; may be read-only), KAFKA_ANCHOR_WORK (Kafka's
 #      work dir, default /tmp/kafka-anchor-work), GROUP_TIMEOUT_MS (default 10000), TIMEOUT_S (per tool, 600),
-#      PAUSE_S (before each Kafka test, 2), KAFKA_GROUP_PROTOCOL (classic, the client default; or consumer).
+#      PAUSE_S (before each Kafka test, 2), KAFKA_GROUP_PROTOCOL (classic, the client default; or consumer:
+#      then the broker logs no assignment lines to read, and the log-derived Kafka times show as -).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kdir="$(cd "${KAFKA_BENCH_DIR:-$root/../shared/bench/kafka}" && pwd)"
@@ -51,7 +52,7 @@ if [ ! -f "$root/load-tests/target/classes/io/sluice/loadtest/harness/GroupRun.c
   echo "== building load-tests (./mvnw -pl load-tests -am package -DskipTests)" >&2
   (cd "$root" && ./mvnw -q -DskipTests -pl load-tests -am package) >&2
 fi
-echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg); nproc $(nproc); $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM" >&2
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg); nproc $(nproc); $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM" >&2
 [ -n "$(kafka_version)" ] || "$kdir/fetch.sh" >&2
 "$kdir/start.sh" >&2
 kafka_started=1
@@ -167,7 +168,7 @@ mb() { awk -v r="$1" -v s="$SIZE" 'BEGIN{ if (r ~ /^[0-9.]+$/) printf "%.2f", r 
 neg() { [ "$1" = "-1" ] && echo "-" || echo "$1"; }
 {
   [ "${QUICK:-0}" = 1 ] && echo "QUICK=1: counts / 20, a smoke test of the scripts; these figures are not a comparison."
-  echo "Consumer group: $MEMBERS consumers, $PARTS partitions, $N x $SIZE B; $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM; Kafka $(kafka_version) ($PROTOCOL group protocol)"
+  echo "Consumer group: $MEMBERS consumers, $PARTS partitions, $N x $SIZE B; $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM; Kafka $(kafka_version) ($PROTOCOL group protocol)"
   awk -v kr="$k_rps" -v km="$(mb "$k_rps")" -v kf="$(neg "$k_fetch_rps")" -v kfm="$(mb "$(neg "$k_fetch_rps")")" \
       -v ka="$(neg "$k_first_assign")" -v ks="$(neg "$k_stable")" -v kl="$(neg "$k_leave")" -v kb="$k_brk" -v kc="$k_cli" \
       -v sr="${x_rps:--}" -v sm="${x_mbs:--}" -v sf="${x_frps:--}" -v sfm="$(mb "${x_frps:--}")" \
