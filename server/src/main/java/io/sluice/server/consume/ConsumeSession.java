@@ -87,6 +87,9 @@ final class ConsumeSession {
     /** Group mode: this stream's membership, once the coordinator answered the join. */
     private Membership membership;
     private boolean groupMode;
+    /** Commits stored but not yet answered: a half-closed stream ends only once they are. */
+    private int pendingCommits;
+    private boolean halfClosed;
 
     ConsumeSession(ConsumeService service, Scheduler scheduler, String clientId) {
         this.service = service;
@@ -101,7 +104,7 @@ final class ConsumeSession {
             Disposable inbound = requests.subscribe(
                     request -> schedule(() -> onRequest(request)),
                     error -> schedule(() -> finish(null)),
-                    () -> schedule(() -> finish(null)));
+                    () -> schedule(this::onHalfClose));
             sink.onRequest(n -> scheduleDrain());
             sink.onDispose(() -> {
                 inbound.dispose();
@@ -276,12 +279,22 @@ final class ConsumeSession {
         Mono<Void> stored = offsets.isEmpty()
                 ? Mono.error(new SluiceException(ErrorCode.INVALID_REQUEST, "CommitRequest " + id + " names no offset"))
                 : member.commit(offsets);
+        pendingCommits++;
         stored.subscribe(null,
                 error -> schedule(() -> commitResult(id, SluiceException.from(error))),
                 () -> schedule(() -> commitResult(id, null)));
     }
 
+    /** The client sent its last message: end the stream, once the commits it sent are answered. */
+    private void onHalfClose() {
+        halfClosed = true;
+        if (pendingCommits == 0) {
+            finish(null);
+        }
+    }
+
     private void commitResult(long id, SluiceException error) {
+        pendingCommits--;
         if (finished) {
             return;
         }
@@ -290,6 +303,9 @@ final class ConsumeSession {
             result.setError(error.code()).setMessage(error.getMessage());
         }
         out.next(ConsumeResponse.newBuilder().setCommitResult(result).build());
+        if (halfClosed && pendingCommits == 0) {
+            finish(null);
+        }
     }
 
     private void revokeDone(RevokeDone done) {

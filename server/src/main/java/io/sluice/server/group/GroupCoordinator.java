@@ -40,6 +40,8 @@ public final class GroupCoordinator implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Scheduler scheduler = Schedulers.newSingle("sluice-group", true);
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
+    /** Groups an admin action (reset, delete) is working on, with the joins waiting for it. */
+    private final Map<String, List<Runnable>> heldJoins = new HashMap<>();
     private final Sinks.Many<AssignmentEvent> events = Sinks.many().multicast().directBestEffort();
     private final ConsumerGroup.Listener listener = new EventLog();
     private final Disposable ticker;
@@ -72,6 +74,12 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     public void join(JoinRequest request, MemberChannel channel) {
         run(() -> {
+            List<Runnable> held = heldJoins.get(request.group());
+            if (held != null) {
+                // An admin action on the empty group is running: join once its offsets are stored.
+                held.add(() -> join(request, channel));
+                return;
+            }
             ConsumerGroup group = groups.computeIfAbsent(request.group(), name -> new ConsumerGroup(name, listener));
             Member returning = request.instanceId().isEmpty() ? null : group.byInstance.get(request.instanceId());
             Member member = returning != null ? returning : new Member(UUID.randomUUID().toString(), request.instanceId());
@@ -208,7 +216,13 @@ public final class GroupCoordinator implements AutoCloseable {
                 throw new SluiceException(ErrorCode.GROUP_NOT_EMPTY, "Consumer group '" + group + "' has "
                         + g.members.size() + " active member(s); stop them (or wait for their session timeout) first");
             }
-            return action.get();
+            if (heldJoins.containsKey(group)) {
+                throw new SluiceException(ErrorCode.GROUP_NOT_EMPTY, "Another admin action on consumer group '" + group
+                        + "' is running; retry when it is done");
+            }
+            // Joins wait until the action (and its writes) completes, so no member starts from old offsets.
+            heldJoins.put(group, new ArrayList<>());
+            return Mono.defer(action).doFinally(signal -> run(() -> heldJoins.remove(group).forEach(Runnable::run)));
         }).subscribeOn(scheduler);
     }
 
