@@ -82,7 +82,7 @@ public final class SluiceBroker implements AutoCloseable {
         this.status = new BrokerStatus(this::brokerInfo, logs, streams::snapshot, this::draining, config.dataDir(),
                 Clock.systemUTC());
         this.cleaner = new LogCleaner(logs, clock, config.logCleanerInterval());
-        this.logMeters = new LogMeters(meters, logs, java.util.List::of, config.metricsPartitionLimit());
+        this.logMeters = new LogMeters(meters, logs, logs.offsets()::groups, config.metricsPartitionLimit());
         metrics.beforeScrape(logMeters::refresh);
         this.readScheduler = Schedulers.newParallel("sluice-read", config.storageReadThreads(), true);
         this.metadataScheduler = Schedulers.newBoundedElastic(4, 10_000, "sluice-meta", 60, true);

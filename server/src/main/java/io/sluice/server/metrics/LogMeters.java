@@ -9,8 +9,10 @@ import io.sluice.server.log.PartitionLog;
 import io.sluice.server.log.Topic;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -89,29 +91,26 @@ public final class LogMeters {
     }
 
     private void refreshLag(List<Topic> topics) {
+        Map<String, Topic> byName = new HashMap<>();
+        topics.forEach(t -> byName.put(t.name(), t));
         CommittedOffsets offsets = logs.offsets();
         List<MultiGauge.Row<?>> byTopic = new ArrayList<>();
         List<MultiGauge.Row<?>> byPartition = new ArrayList<>();
         for (String group : groups.get()) {
-            for (Topic topic : topics) {
-                Map<Integer, Long> committed = offsets.fetch(group, topic.name());
-                if (committed.isEmpty()) {
-                    continue;
+            Map<String, Long> totals = new TreeMap<>();
+            offsets.fetch(group).forEach((tp, committed) -> {
+                Topic topic = byName.get(tp.topic());
+                if (topic == null || tp.partition() >= topic.partitionCount()) {
+                    return;
                 }
-                Tags tags = Tags.of("group", group, "topic", topic.name());
-                long total = 0;
-                for (Map.Entry<Integer, Long> entry : committed.entrySet()) {
-                    if (entry.getKey() >= topic.partitionCount()) {
-                        continue;
-                    }
-                    long lag = Math.max(0, topic.partition(entry.getKey()).highWatermark() - entry.getValue());
-                    total += lag;
-                    if (perPartition(topic)) {
-                        byPartition.add(MultiGauge.Row.of(tags.and("partition", entry.getKey().toString()), lag));
-                    }
+                long lag = Math.max(0, topic.partition(tp.partition()).highWatermark() - committed);
+                totals.merge(tp.topic(), lag, Long::sum);
+                if (perPartition(topic)) {
+                    byPartition.add(MultiGauge.Row.of(Tags.of("group", group, "topic", tp.topic(),
+                            "partition", Integer.toString(tp.partition())), lag));
                 }
-                byTopic.add(MultiGauge.Row.of(tags, total));
-            }
+            });
+            totals.forEach((topic, lag) -> byTopic.add(MultiGauge.Row.of(Tags.of("group", group, "topic", topic), lag)));
         }
         groupLag.register(byTopic, true);
         partitionLag.register(byPartition, true);

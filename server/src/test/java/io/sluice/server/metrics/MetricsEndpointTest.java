@@ -8,6 +8,7 @@ import static io.sluice.server.testing.Protos.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.proto.v1.CommitOffsetsRequest;
 import io.sluice.proto.v1.ConsumeRequest;
 import io.sluice.proto.v1.ConsumeResponse;
 import io.sluice.proto.v1.CreateTopicRequest;
@@ -71,6 +72,12 @@ class MetricsEndpointTest {
             assertThat(responses).hasSize(12);
             assertThat(responses.get(11).getErrorCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
 
+            // A group committed part of orders, and the start of wide.
+            admin.commitOffsets(CommitOffsetsRequest.newBuilder().setGroup("billing").setTopic("orders")
+                    .putOffsets(0, 20).putOffsets(1, 50).build()).block(WAIT);
+            admin.commitOffsets(CommitOffsetsRequest.newBuilder().setGroup("billing").setTopic("wide")
+                    .putOffsets(0, 0).putOffsets(1, 0).putOffsets(2, 0).build()).block(WAIT);
+
             // A consumer reads the 100 records of orders and stays open.
             Sinks.Many<ConsumeRequest> in = Sinks.many().unicast().onBackpressureBuffer();
             in.tryEmitNext(subscribe("orders", earliest()));
@@ -124,6 +131,15 @@ class MetricsEndpointTest {
                 assertThat(scrape.value("sluice_log_end_offset", "topic", "orders", "partition", "1")).hasValue(50);
                 assertThat(scrape.any("sluice_log_end_offset", "topic", "wide")).isFalse();
                 assertThat(scrape.value("sluice_topic_size_bytes", "topic", "orders").orElseThrow()).isPositive();
+
+                // Consumer lag per group and topic, and per partition within metrics.partition.limit.
+                assertThat(scrape.value("sluice_group_lag", "group", "billing", "topic", "orders")).hasValue(30);
+                assertThat(scrape.value("sluice_group_partition_lag", "group", "billing", "topic", "orders",
+                        "partition", "0")).hasValue(30);
+                assertThat(scrape.value("sluice_group_partition_lag", "group", "billing", "topic", "orders",
+                        "partition", "1")).hasValue(0);
+                assertThat(scrape.value("sluice_group_lag", "group", "billing", "topic", "wide")).hasValue(1);
+                assertThat(scrape.any("sluice_group_partition_lag", "topic", "wide")).isFalse();
 
                 // Throttle reasons are all there from the start.
                 assertThat(scrape.value("sluice_produce_credit_throttled_total", "reason", "QUOTA")).hasValue(0);
