@@ -99,7 +99,11 @@ final class ConsumerSession<K, V> {
     private long failingSince;
     private int failuresInARow;
 
-    ConsumerSession(ConsumerOptions<K, V> options, ReactorConsumerServiceStub stub, RetryPolicy retry, Scheduler.Worker worker) {
+    private final ClientMeters meters;
+
+    ConsumerSession(ConsumerOptions<K, V> options, ReactorConsumerServiceStub stub, RetryPolicy retry, Scheduler.Worker worker,
+                    ClientMeters meters) {
+        this.meters = meters;
         this.options = options;
         this.membership = options.membership();
         this.stub = stub;
@@ -258,6 +262,8 @@ final class ConsumerSession<K, V> {
     private void onBatch(Batch batch) {
         outstandingRecords = Math.max(0, outstandingRecords - batch.getBatch().getRecordCount());
         outstandingBytes = Math.max(0, outstandingBytes - batch.getBatch().getRecords().size());
+        meters.received(batch.getTopic(), batch.getBatch().getRecordCount(), batch.getBatch().getRecords().size(),
+                batch.getHighWatermark() - (batch.getBatch().getBaseOffset() + batch.getBatch().getRecordCount()));
         TopicPartition partition = new TopicPartition(batch.getTopic(), batch.getPartition());
         if (group != null && !group.owns(partition)) {
             return; // revoked: the broker sends none after the revoke, but should one come it is dropped

@@ -60,9 +60,11 @@ final class ProduceStream implements AutoCloseable {
     private boolean reconnectScheduled;
     private int failuresInARow;
     private boolean closed;
+    private final ClientMeters meters;
 
     ProduceStream(ReactorProducerServiceStub stub, CreditExhausted onExhausted, Consumer<DroppedBatch> onDrop,
-                  RetryPolicy backoff, Duration deliveryTimeout, LongConsumer onGiveUp) {
+                  RetryPolicy backoff, Duration deliveryTimeout, LongConsumer onGiveUp, ClientMeters meters) {
+        this.meters = meters;
         this.stub = stub;
         this.onExhausted = onExhausted;
         this.onDrop = onDrop;
@@ -198,6 +200,7 @@ final class ProduceStream implements AutoCloseable {
             }
             head.remove();
             creditWaitNanos.addAndGet(now - next.queuedAt());
+            meters.creditWait(now - next.queuedAt());
             current.emit(next);
         }
         if (current.finishing && queued.isEmpty()) {
@@ -233,6 +236,7 @@ final class ProduceStream implements AutoCloseable {
             }
             if (response.getKind() == ResponseKind.RESPONSE_KIND_CREDIT) {
                 connection.credit.grant(response.getCredit());
+                meters.throttled(response.getCredit().getReason());
                 drain();
                 return;
             }

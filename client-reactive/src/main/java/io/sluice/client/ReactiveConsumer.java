@@ -24,9 +24,11 @@ public final class ReactiveConsumer<K, V> {
     private final Set<ConsumerSession<K, V>> sessions = ConcurrentHashMap.newKeySet();
     /** The client's, so that closing it lets cancelled group members commit and leave first. */
     private final Set<ConsumerSession<?, ?>> clientSessions;
+    private final ClientMeters meters;
 
     ReactiveConsumer(ConsumerOptions<K, V> options, ReactorConsumerServiceStub stub, RetryPolicy retry, Scheduler scheduler,
-                     Set<ConsumerSession<?, ?>> clientSessions) {
+                     Set<ConsumerSession<?, ?>> clientSessions, ClientMeters meters) {
+        this.meters = meters;
         if (options.subscriptions().isEmpty()) {
             throw new IllegalArgumentException("ConsumerOptions name no topic: call topics(...) or partitions(...)");
         }
@@ -56,7 +58,7 @@ public final class ReactiveConsumer<K, V> {
      */
     public Flux<ReceivedRecord<K, V>> receive() {
         return Flux.defer(() -> {
-            ConsumerSession<K, V> session = new ConsumerSession<>(options, stub, retry, scheduler.createWorker());
+            ConsumerSession<K, V> session = new ConsumerSession<>(options, stub, retry, scheduler.createWorker(), meters);
             sessions.add(session);
             clientSessions.add(session);
             session.closed().subscribe(null, null, () -> {

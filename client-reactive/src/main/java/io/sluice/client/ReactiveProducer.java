@@ -51,8 +51,11 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong buffered = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong maxBuffered = new java.util.concurrent.atomic.AtomicLong();
 
+    private final ClientMeters meters;
+
     ReactiveProducer(ProducerOptions<K, V> options, MetadataCache metadata, ProduceStream stream, RetryPolicy retry,
-                     ProducerIdentity identity) {
+                     ProducerIdentity identity, ClientMeters meters) {
+        this.meters = meters;
         this.options = options;
         this.metadata = metadata;
         this.stream = stream;
@@ -159,20 +162,26 @@ public final class ReactiveProducer<K, V> implements AutoCloseable {
     private <T> Flux<SendResult<T>> sendBatch(Batch<T> batch, long producerId) {
         RecordSet.Builder set = RecordSet.newBuilder();
         batch.records().forEach(r -> set.addRecords(r.record()));
+        ByteString payload = BatchCodec.compress(options.compression().proto, set.build().toByteString());
         ProduceRequest.Builder request = ProduceRequest.newBuilder()
                 .setTopic(batch.partition().topic())
                 .setPartition(batch.partition().partition())
                 .setAcks(options.acks().proto)
                 .setBatch(RecordBatch.newBuilder().setRecordCount(batch.records().size())
                         .setCompression(options.compression().proto)
-                        .setRecords(BatchCodec.compress(options.compression().proto, set.build().toByteString())));
+                        .setRecords(payload));
         boolean acked = options.acks() != Acks.NONE;
         // Idempotent batches are resent by the stream itself, in order and with their sequence; others are
         // retried here, each on its own.
         Mono<ProduceResponse> response = producerId != 0
                 ? stream.send(request.setProducerId(producerId), acked)
                 : Mono.defer(() -> stream.send(request, acked)).retryWhen(retry.toRetry());
+        long[] handedAt = {0};
         return response
+                .doOnSubscribe(s -> handedAt[0] = System.nanoTime())
+                .doOnSuccess(answer -> meters.sent(batch.partition().topic(), batch.records().size(), payload.size(),
+                        System.nanoTime() - handedAt[0]))
+                .doOnError(meters::sendFailed)
                 .doFinally(signal -> buffered.addAndGet(-batch.records().size()))
                 .flatMapIterable(answer -> results(batch, answer, acked));
     }

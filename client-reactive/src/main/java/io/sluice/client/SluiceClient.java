@@ -43,11 +43,13 @@ public final class SluiceClient implements AutoCloseable {
     private final Scheduler consumerScheduler;
     private final Set<ProduceStream> produceStreams = ConcurrentHashMap.newKeySet();
     private final Set<ConsumerSession<?, ?>> consumerSessions = ConcurrentHashMap.newKeySet();
+    private final ClientMeters meters;
 
     private SluiceClient(Builder builder) {
         this.bootstrap = builder.bootstrap;
         this.retry = builder.retry;
         this.clientId = builder.clientId;
+        this.meters = ClientMeters.of(builder.meters);
         Metadata headers = new Metadata();
         headers.put(CLIENT_ID_HEADER, clientId);
         this.channel = NettyChannelBuilder.forAddress(host(bootstrap), port(bootstrap))
@@ -93,15 +95,15 @@ public final class SluiceClient implements AutoCloseable {
     public <K, V> ReactiveProducer<K, V> producer(ProducerOptions<K, V> options) {
         ProducerIdentity identity = options.idempotent() ? ProducerIdentity.from(admin::initProducer) : ProducerIdentity.none();
         ProduceStream stream = new ProduceStream(ReactorProducerServiceGrpc.newReactorStub(channel),
-                options.onCreditExhausted(), options.onDrop(), retry, options.deliveryTimeout(), identity::renew);
+                options.onCreditExhausted(), options.onDrop(), retry, options.deliveryTimeout(), identity::renew, meters);
         produceStreams.add(stream);
         stream.open();
-        return new ReactiveProducer<>(options, metadata, stream, retry, identity);
+        return new ReactiveProducer<>(options, metadata, stream, retry, identity, meters);
     }
 
     public <K, V> ReactiveConsumer<K, V> consumer(ConsumerOptions<K, V> options) {
         return new ReactiveConsumer<>(options, ReactorConsumerServiceGrpc.newReactorStub(channel), retry, consumerScheduler,
-                consumerSessions);
+                consumerSessions, meters);
     }
 
     public SluiceAdmin admin() {
@@ -146,6 +148,7 @@ public final class SluiceClient implements AutoCloseable {
         private String bootstrap = "localhost:7070";
         private RetryPolicy retry = RetryPolicy.DEFAULT;
         private String clientId = "sluice-java-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        private io.micrometer.core.instrument.MeterRegistry meters;
 
         private Builder() {
         }
@@ -177,6 +180,16 @@ public final class SluiceClient implements AutoCloseable {
         /** Shorthand for a retry policy with default backoff and this deadline. */
         public Builder retryDeadline(Duration deadline) {
             return retry(new RetryPolicy(retry.minBackoff(), retry.maxBackoff(), deadline));
+        }
+
+        /**
+         * Where the client's meters go ({@code sluice.client.producer.*}: batches, records and bytes sent per
+         * topic, send latency, errors, throttles, credit wait; {@code sluice.client.consumer.*}: batches,
+         * records and bytes received per topic, lag). Default: none, and no metering cost.
+         */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry meters) {
+            this.meters = Objects.requireNonNull(meters, "meters");
+            return this;
         }
 
         public SluiceClient build() {
