@@ -171,6 +171,20 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void aTakenMetricsPortFailsTheStartClearlyAndLeavesNothingOpen() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Map<String, String> settings = Map.of(BrokerConfig.METRICS_PORT, String.valueOf(taken.getLocalPort()));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> BrokerFixture.start(dir, settings))
+                    .hasMessageContaining("cannot serve metrics on 127.0.0.1:" + taken.getLocalPort())
+                    .hasMessageContaining("metrics.port");
+        }
+        // The failed start closed its store: the same data directory opens again.
+        try (BrokerFixture fixture = BrokerFixture.start(dir)) {
+            assertThat(fixture.broker().logs().topics()).isEmpty();
+        }
+    }
+
+    @Test
     void metricsPortZeroServesNothing() {
         try (BrokerFixture fixture = BrokerFixture.start(dir)) {
             assertThat(fixture.broker().metricsPort()).isZero();
