@@ -10,12 +10,20 @@ final class Credit {
     private long records;
     private long bytes;
     private ProducerCredit last = ProducerCredit.getDefaultInstance();
+    /** The broker is shutting down: nothing more may be sent on this stream, whatever credit is left. */
+    private boolean stopped;
 
     void grant(ProducerCredit credit) {
         granted = true;
         last = credit;
         records += credit.getRecords();
         bytes += credit.getBytes();
+        stopped |= credit.getReason() == ThrottleReason.SHUTTING_DOWN;
+    }
+
+    /** Whether the broker said it shuts down: batches then wait for the next stream, never fail for credit. */
+    boolean stopped() {
+        return stopped;
     }
 
     /** Whether the broker has granted anything yet (until then every batch waits). */
@@ -26,7 +34,7 @@ final class Credit {
     /** The broker's rule: within the credit left, or alone in flight with some credit left. */
     boolean fits(ProduceRequest request, int unanswered) {
         boolean alone = unanswered == 0 && records > 0 && bytes > 0;
-        return granted && (alone || (records(request) <= records && bytes(request) <= bytes));
+        return granted && !stopped && (alone || (records(request) <= records && bytes(request) <= bytes));
     }
 
     void take(ProduceRequest request) {

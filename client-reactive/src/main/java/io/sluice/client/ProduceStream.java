@@ -168,7 +168,7 @@ final class ProduceStream implements AutoCloseable {
             connection.emit(request);
             return;
         }
-        boolean creditShort = connection != null && connection.credit.granted()
+        boolean creditShort = connection != null && connection.credit.granted() && !connection.credit.stopped()
                 && !connection.credit.fits(request.request(), connection.sent.size());
         if (!creditShort || onExhausted == CreditExhausted.WAIT) {
             queued.put(request.id(), request);

@@ -110,29 +110,33 @@ final class ProduceSession {
     }
 
     private Mono<ProduceResponse> handle(ProduceRequest request) {
-        Mono<ProduceResponse> response = gate(request).then(Mono.defer(() -> appendUnlessShuttingDown(request)));
+        Mono<ProduceResponse> response = gate(request).flatMap(admitted -> appendIfAdmitted(request, admitted));
         return request.getAcks() == Acks.ACKS_NONE ? response.then(Mono.empty()) : response;
     }
 
-    /** A batch that passed its gate once the broker began shutting down is refused, not appended. */
-    private Mono<ProduceResponse> appendUnlessShuttingDown(ProduceRequest request) {
-        if (shuttingDown.get()) {
+    /** A batch whose wait the shutdown ended is refused, not appended; the others are appended, even while draining. */
+    private Mono<ProduceResponse> appendIfAdmitted(ProduceRequest request, boolean admitted) {
+        if (!admitted) {
             return Mono.just(ProduceHandler.error(request, new SluiceException(ErrorCode.BROKER_UNAVAILABLE,
                     "The broker is shutting down: this batch was not appended; send it again after a reconnect")));
         }
         return service.handler.handle(request);
     }
 
-    /** Waits, behind any earlier waiting batch of this stream, while the batch's blocking topic is at its backlog limit. */
-    private Mono<Void> gate(ProduceRequest request) {
+    /**
+     * Waits, behind any earlier waiting batch of this stream, while the batch's blocking topic is at its backlog
+     * limit or a quota is in debt. True once the batch may be appended; false if a shutdown ended the wait.
+     */
+    private Mono<Boolean> gate(ProduceRequest request) {
         Mono<Void> previous = lastGate;
         Sinks.Empty<Void> mine = Sinks.empty();
         lastGate = mine.asMono();
         int partition = request.hasPartition() ? request.getPartition() : -1;
         return previous.then(Mono.defer(() -> service.backlog.awaitRoom(request.getTopic(), partition)))
                 .then(Mono.defer(() -> awaitQuota(request, 0)))
-                // A shutdown ends the wait (the batch is then refused).
-                .or(draining.asMono())
+                .thenReturn(true)
+                // A shutdown ends the wait: false, the batch is refused.
+                .or(draining.asMono().thenReturn(false))
                 .doFinally(signal -> mine.tryEmitEmpty());
     }
 
@@ -211,7 +215,7 @@ final class ProduceSession {
             }
             service.inFlightRecords.record(s.inFlightRecords());
             service.inFlightBytes.record(s.inFlightBytes());
-            response = gate(request).then(Mono.defer(() -> appendUnlessShuttingDown(request)))
+            response = gate(request).flatMap(admitted -> appendIfAdmitted(request, admitted))
                     .doOnNext(done -> afterBatch(done, records, bytes));
         }
         return request.getAcks() == Acks.ACKS_NONE ? response.then(Mono.empty()) : response;

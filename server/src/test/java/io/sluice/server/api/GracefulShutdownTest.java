@@ -1,6 +1,8 @@
 package io.sluice.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.sluice.server.testing.Protos.produce;
+import static io.sluice.server.testing.Protos.record;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
@@ -8,7 +10,9 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.sluice.proto.v1.CreateTopicRequest;
 import io.sluice.proto.v1.ErrorCode;
+import io.sluice.proto.v1.ProduceResponse;
 import io.sluice.proto.v1.ProducerCredit;
+import io.sluice.proto.v1.ReactorProducerServiceGrpc;
 import io.sluice.proto.v1.ReactorAdminServiceGrpc;
 import io.sluice.proto.v1.ThrottleReason;
 import io.sluice.server.testing.BrokerFixture;
@@ -22,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
 
 class GracefulShutdownTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -56,6 +61,36 @@ class GracefulShutdownTest {
                 // Every acknowledged record is there, and the broker appended nothing it did not acknowledge.
                 assertThat(stored).isEqualTo(acked);
             }
+        }
+    }
+
+    @Test
+    void aBatchWaitingForBacklogRoomDoesNotHoldTheDrainAndIsNotAppended() throws Exception {
+        try (BrokerFixture fixture = BrokerFixture.start(dir, Map.of("shutdown.timeout.ms", "60000"))) {
+            ReactorAdminServiceGrpc.newReactorStub(fixture.channel()).createTopic(CreateTopicRequest.newBuilder()
+                    .setName("full").setPartitions(1).putConfigs("backlog.max.records", "1")
+                    .putConfigs("backlog.policy", "block").build()).block(WAIT);
+            List<ProduceResponse> responses = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.CompletableFuture<Status> ended = new java.util.concurrent.CompletableFuture<>();
+            // The first batch fills the backlog; the second waits for room that never comes.
+            ReactorProducerServiceGrpc.newReactorStub(fixture.channel())
+                    .produce(Flux.just(produce(1, "full", record(null, "first")).setPartition(0).build(),
+                            produce(2, "full", record(null, "second")).setPartition(0).build())
+                            .concatWith(Flux.never()))
+                    .subscribe(responses::add, e -> ended.complete(Status.fromThrowable(e)), () -> ended.complete(Status.OK));
+            await().atMost(WAIT).until(() -> responses.size() == 1);
+
+            long started = System.nanoTime();
+            fixture.broker().drain();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            assertThat(ended.get(WAIT.toSeconds(), TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            // Read before the drain, the waiting batch is refused; read after, it is never answered: either way
+            // it was not appended.
+            assertThat(responses).hasSizeBetween(1, 2);
+            assertThat(responses.get(0).getErrorCode()).isEqualTo(ErrorCode.ERROR_CODE_NONE);
+            responses.stream().skip(1).forEach(r -> assertThat(r.getErrorCode()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE));
+            fixture.restart();
+            assertThat(LogContents.read(fixture.channel(), "full", WAIT)).containsOnly(Map.entry(List.of(0L, 0L), "first"));
         }
     }
 
