@@ -26,6 +26,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             SluiceBroker broker = SluiceBroker.start(BrokerConfig.of(Map.of(
                     BrokerConfig.HOST, "127.0.0.1",
                     BrokerConfig.PORT, "0", // any free port
+                    BrokerConfig.METRICS_PORT, "0", // no Prometheus endpoint: it would compete for port 9464
                     BrokerConfig.DATA_DIR, dataDir.toString())));
             return new EmbeddedBroker(dataDir, broker);
         } catch (IOException e) {
