@@ -39,8 +39,8 @@ class GracefulShutdownTest {
         try (BrokerFixture fixture = BrokerFixture.start(dir)) {
             ReactorAdminServiceGrpc.newReactorStub(fixture.channel())
                     .createTopic(CreateTopicRequest.newBuilder().setName("events").setPartitions(2).build()).block(WAIT);
-            try (CreditProducer producer = new CreditProducer(fixture.channel(), "events", 2, 1_000_000)) {
-                await().atMost(WAIT).until(() -> producer.acked().size() >= 200);
+            try (CreditProducer producer = new CreditProducer(fixture.channel(), "events", 2, 5_000)) {
+                await().atMost(WAIT).until(() -> producer.ackedCount() >= 200);
                 fixture.broker().drain();
 
                 ProducerCredit notice = producer.shutdownNotice().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -100,11 +100,11 @@ class GracefulShutdownTest {
         Map<List<Long>, String> acked;
         try (BrokerProcess broker = BrokerProcess.start(data, "--shutdown-timeout-ms", "20000")) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", broker.port()).usePlaintext().build();
-            try (CreditProducer producer = new CreditProducer(channel, "events", 2, 1_000_000)) {
+            try (CreditProducer producer = new CreditProducer(channel, "events", 2, 5_000)) {
                 ReactorAdminServiceGrpc.newReactorStub(channel)
                         .createTopic(CreateTopicRequest.newBuilder().setName("events").setPartitions(2).build())
                         .block(WAIT);
-                await().atMost(WAIT).until(() -> producer.acked().size() >= 200);
+                await().atMost(WAIT).until(() -> producer.ackedCount() >= 200);
                 long sigterm = System.nanoTime();
                 int exit = broker.terminate();
                 assertThat(Duration.ofNanos(System.nanoTime() - sigterm)).isLessThan(Duration.ofSeconds(20));

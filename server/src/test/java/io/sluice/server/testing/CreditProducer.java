@@ -98,7 +98,13 @@ public final class CreditProducer implements AutoCloseable {
 
     /** (partition, offset) -> value of every acknowledged record, so far. */
     public Map<List<Long>, String> acked() {
-        return Map.copyOf(acked);
+        // A HashMap: Map.copyOf's linear probing crawls on these keys' consecutive hash codes.
+        return new java.util.HashMap<>(acked);
+    }
+
+    /** How many records were acknowledged so far. */
+    public int ackedCount() {
+        return acked.size();
     }
 
     /** Batches answered with an error. */
