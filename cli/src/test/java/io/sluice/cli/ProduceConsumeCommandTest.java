@@ -147,11 +147,35 @@ class ProduceConsumeCommandTest {
     }
 
     @Test
+    void aGroupConsumerCommitsWhatItPrintedAndTheNextOneGoesOnFromThere() {
+        create("shared", 2);
+        assertThat(sluice("a\nb\nc\n", "produce", "--topic", "shared", "--partition", "0").exit()).isZero();
+        assertThat(sluice("d\ne\n", "produce", "--topic", "shared", "--partition", "1").exit()).isZero();
+
+        Cli.Result first = sluice("", "consume", "--topic", "shared", "--group", "readers", "--from", "beginning", "--max", "5");
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(first.out().lines().toList()).containsExactlyInAnyOrder("a", "b", "c", "d", "e");
+        // Committed on exit: nothing left to read.
+        Cli.Result described = sluice("", "groups", "describe", "readers");
+        assertThat(described.out()).contains("State: EMPTY").containsPattern("(?m)^shared +0 +3 +3 +0 +-$")
+                .containsPattern("(?m)^shared +1 +2 +2 +0 +-$");
+
+        assertThat(sluice("f\n", "produce", "--topic", "shared", "--partition", "1").exit()).isZero();
+        // --from beginning no longer applies: the group has committed offsets.
+        Cli.Result next = sluice("", "consume", "--topic", "shared", "--group", "readers", "--from", "beginning", "--timeout", "3s");
+        assertThat(next.exit()).as(next.toString()).isZero();
+        assertThat(next.out()).isEqualTo("f\n");
+    }
+
+    @Test
     void usageErrorsAreOneLineWithExitCode2() {
         create("usage", 1);
-        Cli.Result group = sluice("", "consume", "--topic", "usage", "--group", "g1");
-        assertThat(group.exit()).isEqualTo(2);
-        assertThat(group.err()).startsWith("sluice consume: consumer groups are not available yet").hasLineCount(1);
+        Cli.Result groupAndPartition = sluice("", "consume", "--topic", "usage", "--group", "g1", "--partition", "0");
+        assertThat(groupAndPartition.exit()).isEqualTo(2);
+        assertThat(groupAndPartition.err()).startsWith("sluice consume: --partition cannot be combined with --group").hasLineCount(1);
+        Cli.Result badGroup = sluice("", "consume", "--topic", "usage", "--group", "");
+        assertThat(badGroup.exit()).isEqualTo(2);
+        assertThat(badGroup.err()).startsWith("sluice consume: --group: group must be 1 to 255 characters").hasLineCount(1);
 
         Cli.Result badFlag = sluice("", "produce", "--topic", "usage", "--bogus");
         assertThat(badFlag.exit()).isEqualTo(2);

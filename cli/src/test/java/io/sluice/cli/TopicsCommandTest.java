@@ -96,7 +96,8 @@ class TopicsCommandTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] command : new String[][] {{}, {"topics"}, {"topics", "create"}, {"topics", "list"}, {"topics", "describe"},
-                {"topics", "alter"}, {"topics", "delete"}, {"produce"}, {"consume"}, {"broker"}}) {
+                {"topics", "alter"}, {"topics", "delete"}, {"groups"}, {"groups", "list"}, {"groups", "describe"},
+                {"groups", "reset-offsets"}, {"groups", "delete"}, {"produce"}, {"consume"}, {"broker"}}) {
             String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of("--help"))
                     .toArray(String[]::new);
             Cli.Result help = cli.run(args);

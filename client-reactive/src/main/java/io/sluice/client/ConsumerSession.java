@@ -1,49 +1,85 @@
 package io.sluice.client;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.sluice.proto.codec.BatchCodec;
+import io.sluice.proto.codec.CorruptBatchException;
+import io.sluice.proto.v1.Assignment;
 import io.sluice.proto.v1.Batch;
+import io.sluice.proto.v1.CommitRequest;
 import io.sluice.proto.v1.ConsumeRequest;
 import io.sluice.proto.v1.ConsumeResponse;
 import io.sluice.proto.v1.Credit;
 import io.sluice.proto.v1.ErrorCode;
+import io.sluice.proto.v1.GroupMembership;
+import io.sluice.proto.v1.KeepaliveAck;
+import io.sluice.proto.v1.Leave;
 import io.sluice.proto.v1.PartitionPosition;
 import io.sluice.proto.v1.ReactorConsumerServiceGrpc.ReactorConsumerServiceStub;
 import io.sluice.proto.v1.Record;
-import io.sluice.proto.codec.BatchCodec;
-import io.sluice.proto.codec.CorruptBatchException;
 import io.sluice.proto.v1.RecordBatch;
 import io.sluice.proto.v1.RecordSet;
+import io.sluice.proto.v1.RevokeDone;
 import io.sluice.proto.v1.Subscribe;
 import io.sluice.proto.v1.TopicSubscription;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
  * One subscription of a consumer. All state lives on one scheduler worker, so it needs no locks; every event
- * (subscriber demand, a broker message, a stream failure) is a task on that worker.
+ * (subscriber demand, a broker message, a stream failure, a commit call) is a task on that worker.
  *
  * <p>Credit: the broker may send only what was granted. Grants keep {@code buffered + outstanding} at most
  * {@code min(demand, prefetch)} records and at most prefetchBytes bytes, so a slow subscriber holds memory
  * flat. Small top-ups wait until a quarter of either is missing, so a fast subscriber does not cause one grant
- * per batch.
+ * per batch. Records dropped unseen (a revoked partition's) simply leave the buffer, which the next grant
+ * refills: the credit they used was accounted for when they arrived.
  *
  * <p>Resume: {@code next} holds, per partition, the offset after the last record received (starting at the
  * broker's Subscribed positions); a reconnect subscribes with those as per-partition start offsets, and
  * still drops any record below a partition's {@code next}, so the subscriber never sees a duplicate.
+ *
+ * <p>Consumer group: the broker assigns the partitions ({@code next} starts at each assigned position) and
+ * the session answers its keepalives on the worker, so a subscriber that blocks in {@code onNext} for longer
+ * than the session timeout gets the member removed (like Kafka's {@code max.poll.interval.ms}). A revoke
+ * drops the partition's buffered records, tells the listener, and confirms with the partition's final
+ * acknowledged position. A broken stream loses every partition; the session rejoins (a static member with
+ * its instance id) and starts each assigned partition afresh at the group's committed offset, so records
+ * delivered but not committed before the break come again (at-least-once). On cancel the member commits
+ * and leaves (a static member just closes its stream), within {@link #CLOSE_TIMEOUT}.
  */
 final class ConsumerSession<K, V> {
+    private static final Logger log = LoggerFactory.getLogger(ConsumerSession.class);
+    /** How long a cancelled group member may take to commit and leave before its stream is cut. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+
     private final ConsumerOptions<K, V> options;
+    private final ConsumerOptions.Membership membership;
     private final ReactorConsumerServiceStub stub;
     private final RetryPolicy retry;
     private final Scheduler.Worker worker;
+    /** Null without a group. */
+    private final GroupMember group;
+    private final Sinks.Empty<Void> closed = Sinks.empty();
+    /** Set by the subscriber's thread when it cancels (or the subscription fails): the session is closing. */
+    private volatile boolean disposed;
 
     private final ArrayDeque<Received> buffer = new ArrayDeque<>();
     private final Map<TopicPartition, Long> next = new HashMap<>();
@@ -52,7 +88,10 @@ final class ConsumerSession<K, V> {
     private Disposable call;
     private int generation;
     private boolean subscribed;
+    /** Nothing more is delivered: the subscriber is gone. A group member may still be committing and leaving. */
     private boolean done;
+    /** Everything is released. */
+    private boolean finished;
     private long demand;
     private long bufferedBytes;
     private long outstandingRecords;
@@ -62,9 +101,11 @@ final class ConsumerSession<K, V> {
 
     ConsumerSession(ConsumerOptions<K, V> options, ReactorConsumerServiceStub stub, RetryPolicy retry, Scheduler.Worker worker) {
         this.options = options;
+        this.membership = options.membership();
         this.stub = stub;
         this.retry = retry;
         this.worker = worker;
+        this.group = membership.group() == null ? null : new GroupMember();
     }
 
     Flux<ReceivedRecord<K, V>> records() {
@@ -74,16 +115,56 @@ final class ConsumerSession<K, V> {
                 demand = saturatedAdd(demand, n);
                 drain();
             }));
-            s.onDispose(() -> run(this::stop));
+            s.onDispose(() -> {
+                disposed = true;
+                run(this::stop);
+            });
             run(this::connect);
+            if (group != null && !membership.commitInterval().isZero()) {
+                long every = membership.commitInterval().toNanos();
+                try {
+                    worker.schedulePeriodically(this::periodicCommit, every, every, TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    // Stopped already.
+                }
+            }
         }, FluxSink.OverflowStrategy.ERROR);
     }
 
-    private void run(Runnable task) {
+    /** Whether the subscription ended, so the session is closing or closed; from any thread. */
+    boolean closing() {
+        return disposed;
+    }
+
+    /** Completes once the session released everything (a group member: after its final commit and leave). */
+    Mono<Void> closed() {
+        return closed.asMono();
+    }
+
+    /**
+     * Commits the acknowledged positions of the partitions this member owns now; completes when the broker
+     * stored them (at once when none moved, without a group, or while the stream is down: a broken stream
+     * loses its partitions and with them what was not committed).
+     */
+    Mono<Void> commit() {
+        if (group == null) {
+            return Mono.empty();
+        }
+        // Should the session end before the commit task ran, its end completes the commit: nothing is left to commit.
+        return Mono.<Void>create(s -> {
+            if (!run(() -> commitNow(s))) {
+                s.success();
+            }
+        }).or(closed.asMono());
+    }
+
+    private boolean run(Runnable task) {
         try {
             worker.schedule(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return true;
+        } catch (RejectedExecutionException e) {
             // Stopped: nothing left to do.
+            return false;
         }
     }
 
@@ -97,16 +178,26 @@ final class ConsumerSession<K, V> {
         outstandingBytes = 0;
         Subscribe.Builder subscribe = Subscribe.newBuilder().setStart(options.start().toProto())
                 .setOffsetReset(options.offsetReset().proto);
-        options.subscriptions().forEach((topic, partitions) -> {
-            TopicSubscription.Builder subscription = TopicSubscription.newBuilder().setTopic(topic).addAllPartitions(partitions);
-            // After a reconnect every partition resumes exactly where this session stopped.
-            next.forEach((tp, offset) -> {
-                if (tp.topic().equals(topic)) {
-                    subscription.putStartOffsets(tp.partition(), offset);
-                }
+        if (group == null) {
+            options.subscriptions().forEach((topic, partitions) -> {
+                TopicSubscription.Builder subscription = TopicSubscription.newBuilder().setTopic(topic).addAllPartitions(partitions);
+                // After a reconnect every partition resumes exactly where this session stopped.
+                next.forEach((tp, offset) -> {
+                    if (tp.topic().equals(topic)) {
+                        subscription.putStartOffsets(tp.partition(), offset);
+                    }
+                });
+                subscribe.addTopics(subscription);
             });
-            subscribe.addTopics(subscription);
-        });
+        } else {
+            options.subscriptions().keySet().forEach(topic -> subscribe.addTopics(TopicSubscription.newBuilder().setTopic(topic)));
+            GroupMembership.Builder member = GroupMembership.newBuilder().setGroup(membership.group())
+                    .setSessionTimeoutMs((int) membership.sessionTimeout().toMillis());
+            if (membership.instanceId() != null) {
+                member.setInstanceId(membership.instanceId());
+            }
+            subscribe.setGroup(member);
+        }
         requests = Sinks.many().unicast().onBackpressureBuffer();
         requests.tryEmitNext(ConsumeRequest.newBuilder().setSubscribe(subscribe).build());
         call = stub.consume(requests.asFlux()).subscribe(
@@ -116,19 +207,44 @@ final class ConsumerSession<K, V> {
     }
 
     private void onResponse(int from, ConsumeResponse response) {
-        if (from != generation || done) {
+        if (from != generation || finished) {
+            return;
+        }
+        if (done) {
+            // A group member closing: only its final commit's result and keepalives still matter.
+            switch (response.getResponseCase()) {
+                case COMMIT_RESULT -> group.onCommitResult(response.getCommitResult());
+                case KEEPALIVE -> answer(response.getKeepalive().getId());
+                default -> {
+                }
+            }
             return;
         }
         try {
             switch (response.getResponseCase()) {
                 case SUBSCRIBED -> {
-                    for (PartitionPosition p : response.getSubscribed().getPartitionsList()) {
-                        next.putIfAbsent(new TopicPartition(p.getTopic(), p.getPartition()), p.getStartOffset());
+                    if (group == null) {
+                        for (PartitionPosition p : response.getSubscribed().getPartitionsList()) {
+                            next.putIfAbsent(new TopicPartition(p.getTopic(), p.getPartition()), p.getStartOffset());
+                        }
+                    } else {
+                        group.joined(response.getSubscribed().getMemberId());
                     }
                     subscribed = true;
                     failuresInARow = 0;
                 }
                 case BATCH -> onBatch(response.getBatch());
+                case ASSIGNMENT -> {
+                    if (group != null) {
+                        onAssignment(response.getAssignment());
+                    }
+                }
+                case KEEPALIVE -> answer(response.getKeepalive().getId());
+                case COMMIT_RESULT -> {
+                    if (group != null) {
+                        group.onCommitResult(response.getCommitResult());
+                    }
+                }
                 default -> {
                     // A newer broker's message: nothing to do with it.
                 }
@@ -142,8 +258,11 @@ final class ConsumerSession<K, V> {
     private void onBatch(Batch batch) {
         outstandingRecords = Math.max(0, outstandingRecords - batch.getBatch().getRecordCount());
         outstandingBytes = Math.max(0, outstandingBytes - batch.getBatch().getRecords().size());
-        List<Record> records = batch.getRecordsCount() > 0 ? batch.getRecordsList() : decode(batch);
         TopicPartition partition = new TopicPartition(batch.getTopic(), batch.getPartition());
+        if (group != null && !group.owns(partition)) {
+            return; // revoked: the broker sends none after the revoke, but should one come it is dropped
+        }
+        List<Record> records = batch.getRecordsCount() > 0 ? batch.getRecordsList() : decode(batch);
         long expected = next.getOrDefault(partition, 0L);
         long base = batch.getBatch().getBaseOffset();
         // A compacted batch lists its records' offsets (it has gaps); otherwise they follow the base offset.
@@ -158,6 +277,101 @@ final class ConsumerSession<K, V> {
             }
         }
         next.put(partition, expected);
+    }
+
+    private void onAssignment(Assignment assignment) {
+        RuntimeException listenerError = null;
+        if (assignment.getRevokedCount() > 0) {
+            List<TopicPartition> revoked = assignment.getRevokedList().stream()
+                    .map(p -> new TopicPartition(p.getTopic(), p.getPartition())).toList();
+            Map<TopicPartition, PartitionAcks> released = group.release(revoked);
+            dropBuffered(released.keySet());
+            revoked.forEach(next::remove);
+            // Acknowledgements made in the listener count: the final positions are read after it.
+            listenerError = tell(membership.onRevoked(), List.copyOf(released.keySet()));
+            requests.tryEmitNext(ConsumeRequest.newBuilder().setRevokeDone(RevokeDone.newBuilder()
+                    .addAllPartitions(assignment.getRevokedList()).addAllOffsets(GroupMember.uncommitted(released))).build());
+        }
+        if (assignment.getAssignedCount() > 0) {
+            List<TopicPartition> assigned = new ArrayList<>();
+            for (PartitionPosition p : assignment.getAssignedList()) {
+                TopicPartition partition = new TopicPartition(p.getTopic(), p.getPartition());
+                if (group.owns(partition)) {
+                    dropBuffered(Set.of(partition)); // assigned again without a revoke: start afresh
+                }
+                group.assign(partition, p.getStartOffset());
+                next.put(partition, p.getStartOffset());
+                assigned.add(partition);
+            }
+            RuntimeException e = tell(membership.onAssigned(), assigned);
+            listenerError = listenerError == null ? e : listenerError;
+        }
+        if (listenerError != null) {
+            throw listenerError;
+        }
+    }
+
+    /** Releases the buffered records of these partitions: they are never delivered. */
+    private void dropBuffered(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty() || buffer.isEmpty()) {
+            return;
+        }
+        buffer.removeIf(r -> {
+            if (partitions.contains(r.partition())) {
+                bufferedBytes -= r.record().getSerializedSize();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Calls an assignment listener; returns what it threw, to fail the subscription once the protocol step is done. */
+    private static RuntimeException tell(Consumer<Collection<TopicPartition>> listener, List<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return null;
+        }
+        try {
+            listener.accept(partitions);
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    private void answer(long keepalive) {
+        requests.tryEmitNext(ConsumeRequest.newBuilder().setKeepaliveAck(KeepaliveAck.newBuilder().setId(keepalive)).build());
+    }
+
+    private void commitNow(MonoSink<Void> waiter) {
+        if (done || !subscribed) {
+            waiter.success();
+            return;
+        }
+        send(group.commit(e -> {
+            if (e == null) {
+                waiter.success();
+            } else {
+                waiter.error(e);
+            }
+        }));
+    }
+
+    private void periodicCommit() {
+        if (done || !subscribed) {
+            return;
+        }
+        String member = group.memberId();
+        send(group.commit(e -> {
+            if (e != null) {
+                log.warn("Periodic commit of member {} of group {} failed: {}", member, membership.group(), e.toString());
+            }
+        }));
+    }
+
+    private void send(CommitRequest commit) {
+        if (commit != null) {
+            requests.tryEmitNext(ConsumeRequest.newBuilder().setCommit(commit).build());
+        }
     }
 
     private static List<Record> decode(Batch batch) {
@@ -177,8 +391,12 @@ final class ConsumerSession<K, V> {
         while (demand > 0 && !buffer.isEmpty() && !sink.isCancelled()) {
             Received r = buffer.poll();
             bufferedBytes -= r.record().getSerializedSize();
+            PartitionAcks acks = group == null ? null : group.acks(r.partition());
+            if (group != null && acks == null) {
+                continue; // not owned: cannot happen, as a revoke drops the partition's buffered records
+            }
             demand--;
-            sink.next(toRecord(r));
+            sink.next(toRecord(r, acks));
             if (done) {
                 return;
             }
@@ -186,13 +404,14 @@ final class ConsumerSession<K, V> {
         grant();
     }
 
-    private ReceivedRecord<K, V> toRecord(Received r) {
+    private ReceivedRecord<K, V> toRecord(Received r, PartitionAcks acks) {
         String topic = r.partition().topic();
         Record record = r.record();
         K key = options.keyDeserializer().deserialize(topic, record.hasKey() ? record.getKey().toByteArray() : null);
         V value = options.valueDeserializer().deserialize(topic, record.hasValue() ? record.getValue().toByteArray() : null);
         List<Header> headers = record.getHeadersList().stream().map(h -> new Header(h.getKey(), h.getValue().toByteArray())).toList();
-        return new ReceivedRecord<>(topic, r.partition().partition(), r.offset(), key, value, headers, record.getTimestampMs());
+        return new ReceivedRecord<>(topic, r.partition().partition(), r.offset(), key, value, headers, record.getTimestampMs(),
+                acks == null ? null : acks.deliver(r.offset()));
     }
 
     private void grant() {
@@ -223,7 +442,11 @@ final class ConsumerSession<K, V> {
     }
 
     private void onFailure(int from, Throwable error) {
-        if (from != generation || done) {
+        if (from != generation || finished) {
+            return;
+        }
+        if (done) {
+            finish(); // a closing member's stream ended: it left
             return;
         }
         Throwable mapped = Errors.map(error);
@@ -231,13 +454,31 @@ final class ConsumerSession<K, V> {
         if (failuresInARow++ == 0) {
             failingSince = now;
         }
+        subscribed = false;
+        RuntimeException listenerError = group == null ? null : lose(mapped);
+        if (listenerError != null) {
+            fail(listenerError);
+            return;
+        }
         if (!Errors.retriable(mapped) || !retry.withinDeadline(now - failingSince)) {
             fail(mapped);
             return;
         }
-        subscribed = false;
         long delay = retry.backoff(failuresInARow - 1).toNanos();
         worker.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The stream broke: the member's partitions are lost with it (nothing can be committed now). Rejoining
+     * assigns partitions afresh, at the group's committed offsets, so what was buffered is dropped.
+     */
+    private RuntimeException lose(Throwable why) {
+        buffer.clear();
+        bufferedBytes = 0;
+        next.clear();
+        List<TopicPartition> lost = group.partitions();
+        group.reset(why);
+        return tell(membership.onRevoked(), lost);
     }
 
     private void fail(Throwable error) {
@@ -247,10 +488,53 @@ final class ConsumerSession<K, V> {
         }
     }
 
+    /**
+     * Nothing more is delivered (the subscriber cancelled, or the subscription failed). A group member with
+     * a live stream then gives up its partitions, commits what was acknowledged and leaves (see
+     * {@link #leave()}), within {@link #CLOSE_TIMEOUT}; anything else is released at once.
+     */
     private void stop() {
-        if (done && call == null) {
+        if (done) {
             return;
         }
+        done = true;
+        buffer.clear();
+        bufferedBytes = 0;
+        if (group == null) {
+            finish();
+            return;
+        }
+        RuntimeException listenerError = tell(membership.onRevoked(), group.partitions());
+        if (listenerError != null) {
+            log.warn("onRevoked listener of group {} failed while the subscription ended", membership.group(), listenerError);
+        }
+        if (!subscribed) {
+            finish();
+            return;
+        }
+        worker.schedule(this::finish, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        // Leave once the commit is answered, whatever the answer: the commit may be fenced, the leave still helps.
+        send(group.commit(e -> leave()));
+    }
+
+    /**
+     * A dynamic member leaves. A static member only closes its stream: the broker keeps its partitions for the
+     * session timeout, so a restart with the same instance id within it moves nothing (as in Kafka).
+     */
+    private void leave() {
+        if (!finished) {
+            if (membership.instanceId() == null) {
+                requests.tryEmitNext(ConsumeRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build());
+            }
+            requests.tryEmitComplete(); // the broker then ends the stream, which finishes the session
+        }
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
         done = true;
         if (requests != null) {
             requests.tryEmitComplete();
@@ -260,7 +544,11 @@ final class ConsumerSession<K, V> {
             call = null;
         }
         buffer.clear();
+        if (group != null) {
+            group.reset(Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the subscription ended before the commit's result arrived", null));
+        }
         worker.dispose();
+        closed.tryEmitEmpty();
     }
 
     private static long saturatedAdd(long a, long b) {

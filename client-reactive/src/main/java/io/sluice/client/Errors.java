@@ -25,7 +25,9 @@ final class Errors {
             case LIMIT_EXCEEDED -> new LimitExceededException(code, message, cause);
             case BROKER_UNAVAILABLE -> new BrokerUnavailableException(code, message, cause);
             case OUT_OF_ORDER_SEQUENCE -> new OutOfOrderSequenceException(code, message, cause);
-            case MEMBER_FENCED, GROUP_NOT_EMPTY, UNKNOWN_GROUP -> new SluiceException(code, message, cause);
+            case MEMBER_FENCED -> new MemberFencedException(code, message, cause);
+            case GROUP_NOT_EMPTY -> new GroupNotEmptyException(code, message, cause);
+            case UNKNOWN_GROUP -> new GroupNotFoundException(code, message, cause);
             case ERROR_CODE_NONE, INTERNAL_ERROR, UNRECOGNIZED -> new SluiceException(ErrorCode.INTERNAL_ERROR, message, cause);
         };
     }

@@ -42,6 +42,7 @@ public final class SluiceClient implements AutoCloseable {
     private final MetadataCache metadata;
     private final Scheduler consumerScheduler;
     private final Set<ProduceStream> produceStreams = ConcurrentHashMap.newKeySet();
+    private final Set<ConsumerSession<?, ?>> consumerSessions = ConcurrentHashMap.newKeySet();
 
     private SluiceClient(Builder builder) {
         this.bootstrap = builder.bootstrap;
@@ -99,7 +100,8 @@ public final class SluiceClient implements AutoCloseable {
     }
 
     public <K, V> ReactiveConsumer<K, V> consumer(ConsumerOptions<K, V> options) {
-        return new ReactiveConsumer<>(options, ReactorConsumerServiceGrpc.newReactorStub(channel), retry, consumerScheduler);
+        return new ReactiveConsumer<>(options, ReactorConsumerServiceGrpc.newReactorStub(channel), retry, consumerScheduler,
+                consumerSessions);
     }
 
     public SluiceAdmin admin() {
@@ -116,13 +118,18 @@ public final class SluiceClient implements AutoCloseable {
     }
 
     /**
-     * Lets producers' streams finish what they sent (records sent with acks=none included), then closes the
-     * channel, failing streams still open (consumers). Waits up to 5 s for each step.
+     * Lets producers' streams finish what they sent (records sent with acks=none included) and cancelled
+     * consumer group subscriptions commit and leave, then closes the channel, failing streams still open
+     * (consumers). Waits up to 5 s for each step.
      */
     @Override
     public void close() {
         Flux.fromIterable(produceStreams).flatMap(ProduceStream::closeGracefully)
                 .onErrorResume(e -> Mono.empty())
+                .then()
+                .timeout(CLOSE_TIMEOUT, Mono.empty())
+                .block();
+        Flux.fromIterable(consumerSessions).filter(ConsumerSession::closing).flatMap(ConsumerSession::closed)
                 .then()
                 .timeout(CLOSE_TIMEOUT, Mono.empty())
                 .block();

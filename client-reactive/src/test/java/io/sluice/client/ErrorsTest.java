@@ -144,6 +144,9 @@ class ErrorsTest {
             case LIMIT_EXCEEDED -> LimitExceededException.class;
             case BROKER_UNAVAILABLE -> BrokerUnavailableException.class;
             case OUT_OF_ORDER_SEQUENCE -> OutOfOrderSequenceException.class;
+            case MEMBER_FENCED -> MemberFencedException.class;
+            case GROUP_NOT_EMPTY -> GroupNotEmptyException.class;
+            case UNKNOWN_GROUP -> GroupNotFoundException.class;
             case INTERNAL_ERROR -> io.sluice.client.SluiceException.class;
             default -> InvalidRequestException.class;
         };

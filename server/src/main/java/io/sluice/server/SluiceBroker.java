@@ -14,6 +14,7 @@ import io.sluice.server.api.ProducerGrpcService;
 import io.sluice.server.api.QueueAdminGrpcService;
 import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.consume.ConsumeService;
+import io.sluice.server.group.GroupCoordinator;
 import io.sluice.server.log.LogCleaner;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.ProducerIds;
@@ -53,6 +54,7 @@ public final class SluiceBroker implements AutoCloseable {
     private final Scheduler metadataScheduler;
     private final ConsumeService consumers;
     private final QueueService queues;
+    private final GroupCoordinator groups;
     private final StoragePressureMonitor storagePressure;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
@@ -68,8 +70,10 @@ public final class SluiceBroker implements AutoCloseable {
         this.readScheduler = Schedulers.newParallel("sluice-read", config.storageReadThreads(), true);
         this.metadataScheduler = Schedulers.newBoundedElastic(4, 10_000, "sluice-meta", 60, true);
         QuotaBuckets quotas = new QuotaBuckets(System::nanoTime);
+        this.groups = new GroupCoordinator(logs);
         this.consumers = new ConsumeService(logs, readScheduler, config.autoCreateTopics(), config.defaultPartitions(), meters,
-                new ByteRateQuotas(ByteRateQuotas.Direction.CONSUME, quotas, logs, config.quotaConsumerByteRatePerClient()));
+                new ByteRateQuotas(ByteRateQuotas.Direction.CONSUME, quotas, logs, config.quotaConsumerByteRatePerClient()),
+                groups, config.groupSessionTimeout());
         this.queues = new QueueService(logs, readScheduler, metadataScheduler, clock, meters, config.autoCreateTopics(),
                 config.defaultPartitions());
         // Storage properties take RocksDB's mutex: sampled on the metadata scheduler, never on gRPC threads.
@@ -94,7 +98,7 @@ public final class SluiceBroker implements AutoCloseable {
                 .addService(new QueueAdminGrpcService(queues, metadataScheduler))
                 .addService(new AdminGrpcService(logs, metadataScheduler, this::brokerInfo,
                         new AdminGrpcService.AutoCreate(config.autoCreateTopics(), config.defaultPartitions()),
-                        new ProducerIds(store, writer)))
+                        new ProducerIds(store, writer), groups))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
@@ -149,6 +153,10 @@ public final class SluiceBroker implements AutoCloseable {
         return logs;
     }
 
+    public GroupCoordinator groups() {
+        return groups;
+    }
+
     /** Waits until the gRPC server terminates. */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
@@ -169,6 +177,7 @@ public final class SluiceBroker implements AutoCloseable {
         server.shutdown();
         consumers.closeAll();
         queues.closeAll();
+        groups.close();
         // The cleaner's compactions are cancelled and its pass ended before the writer and the store close.
         store.cancelManualWork();
         cleaner.close();

@@ -60,6 +60,9 @@ public final class BenchMain {
             }
             return 0;
         }
+        if (name.equals("group")) {
+            return runGroup(options, reports, quiet, bootstrap, brokerPid, jvmOptions);
+        }
         Scenario scenario = ScenarioCatalog.fromOptions(name, options);
         options.checkAllRead();
         Path dir = ReportWriter.newRunDir(reports, scenario.name());
@@ -72,6 +75,30 @@ public final class BenchMain {
         System.out.println("report: " + index.toAbsolutePath());
         boolean complete = summary.errors().isEmpty() && summary.recordsAcked() + summary.recordsConsumed() > 0;
         return complete ? 0 : 1;
+    }
+
+    /** The consumer group scenario: the table on stdout, or with --tsv a results.tsv row (and the table on stderr). */
+    private static int runGroup(CliOptions options, Path reports, boolean quiet, String bootstrap, long brokerPid,
+                                List<String> jvmOptions) throws Exception {
+        GroupRun.Settings settings = ScenarioCatalog.groupSettings(options);
+        boolean tsv = options.flag("tsv");
+        options.checkAllRead();
+        Path dir = ReportWriter.newRunDir(reports, "group");
+        GroupResult result;
+        try (BrokerTarget target = target(bootstrap, brokerPid, jvmOptions, dir)) {
+            result = new GroupRun(target, quiet ? null : System.err).run(settings);
+        }
+        java.nio.file.Files.write(dir.resolve("results.tsv"), List.of(GroupResult.TSV_HEADER, result.tsvRow()));
+        java.nio.file.Files.writeString(dir.resolve("summary.txt"), result.table());
+        if (tsv) {
+            System.err.print(result.table());
+            System.out.println(GroupResult.TSV_HEADER);
+            System.out.println(result.tsvRow());
+        } else {
+            System.out.print(result.table());
+        }
+        System.err.println("results: " + dir.resolve("results.tsv").toAbsolutePath());
+        return result.complete() ? 0 : 1;
     }
 
     private static BrokerTarget target(String bootstrap, long pid, List<String> jvmOptions, Path dir) throws Exception {

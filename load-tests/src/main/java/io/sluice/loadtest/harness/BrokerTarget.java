@@ -17,9 +17,14 @@ public final class BrokerTarget implements AutoCloseable {
         this.port = port;
         this.pid = pid;
         this.owned = owned;
+        this.channel = newChannel();
+    }
+
+    /** Another channel (its own connection) to the broker; the caller shuts it down. */
+    public ManagedChannel newChannel() {
         // Direct executor: the harness's callbacks only count and record, so they run on Netty's threads
         // instead of hopping to a pool (the generator must stay lean on 2 cores).
-        this.channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
+        return NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
                 .maxInboundMessageSize(64 << 20).build();
     }
 

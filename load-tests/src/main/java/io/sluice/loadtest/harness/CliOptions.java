@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** {@code SCENARIO [--name value | --name=value | --flag]...}, with every option read at most once and unknown ones rejected. */
 final class CliOptions {
-    private static final Set<String> FLAGS = Set.of("quiet", "help", "quick");
+    private static final Set<String> FLAGS = Set.of("quiet", "help", "quick", "tsv");
 
     private final String scenario;
     private final Map<String, String> values;

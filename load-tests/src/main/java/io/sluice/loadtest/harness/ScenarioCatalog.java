@@ -16,6 +16,11 @@ final class ScenarioCatalog {
               consume      fill a topic (not measured), then consumers read it from the start
               e2e          produce and consume at once: publish -> ack and publish -> consumed latencies
               kafka-race   the Kafka baseline's workloads a-e (see docs/benchmarks.md); options: --quick, --partitions-list "1 8"
+              group        fill a topic, then a consumer group reads it: join, throughput, rebalance on leave
+                           (default: 4 members, 8 partitions, 2,000,000 x 100 B, 500,000 warm-up records;
+                           --members N, --partitions N, --records N, --record-size B, --warmup-records N,
+                           --session-timeout-ms MS, --duration S bound, --drain S stall; --quick: counts / 20;
+                           --tsv: a results.tsv row on stdout, the table on stderr)
             options (defaults follow Kafka's perf tools):
               --records N          bound on records (default 1000000)
               --duration S         injection time in seconds (default 60); the run also gets --drain S (default 30) to finish
@@ -65,6 +70,21 @@ final class ScenarioCatalog {
                 .drain(Duration.ofSeconds(Long.parseLong(o.get("drain", "30"))));
         b.inject(injection(o, Duration.ofSeconds(Long.parseLong(o.get("duration", "60")))));
         return b.build();
+    }
+
+    /** The {@code group} scenario's settings; the defaults are the Kafka group comparison's. */
+    static GroupRun.Settings groupSettings(CliOptions o) {
+        int divisor = o.flag("quick") ? 20 : 1;
+        Scenario defaults = Scenario.consume("defaults").build();
+        return new GroupRun.Settings(Long.parseLong(o.get("records", Long.toString(2_000_000 / divisor))),
+                Integer.parseInt(o.get("record-size", "100")),
+                Integer.parseInt(o.get("partitions", "8")),
+                Integer.parseInt(o.get("members", "4")),
+                Long.parseLong(o.get("warmup-records", Long.toString(500_000 / divisor))),
+                Duration.ofSeconds(Long.parseLong(o.get("duration", "600"))),
+                Duration.ofSeconds(Long.parseLong(o.get("drain", "30"))),
+                Integer.parseInt(o.get("session-timeout-ms", "0")),
+                defaults.creditRecords(), defaults.creditBytes());
     }
 
     private static Injection injection(CliOptions o, Duration duration) {

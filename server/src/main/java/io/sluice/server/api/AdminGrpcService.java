@@ -10,49 +10,67 @@ import io.sluice.proto.v1.FetchCommittedOffsetsRequest;
 import io.sluice.proto.v1.FetchCommittedOffsetsResponse;
 import io.sluice.proto.v1.CreateTopicRequest;
 import io.sluice.proto.v1.CreateTopicResponse;
+import io.sluice.proto.v1.DeleteGroupRequest;
+import io.sluice.proto.v1.DeleteGroupResponse;
 import io.sluice.proto.v1.DeleteTopicRequest;
 import io.sluice.proto.v1.DeleteTopicResponse;
+import io.sluice.proto.v1.DescribeGroupRequest;
+import io.sluice.proto.v1.DescribeGroupResponse;
 import io.sluice.proto.v1.DescribeTopicRequest;
 import io.sluice.proto.v1.DescribeTopicResponse;
 import io.sluice.proto.v1.GetMetadataRequest;
 import io.sluice.proto.v1.InitProducerRequest;
 import io.sluice.proto.v1.InitProducerResponse;
 import io.sluice.proto.v1.GetMetadataResponse;
+import io.sluice.proto.v1.ListGroupsRequest;
+import io.sluice.proto.v1.ListGroupsResponse;
 import io.sluice.proto.v1.ListTopicsRequest;
 import io.sluice.proto.v1.ListTopicsResponse;
 import io.sluice.proto.v1.PartitionDescription;
 import io.sluice.proto.v1.PartitionMetadata;
 import io.sluice.proto.v1.ReactorAdminServiceGrpc;
+import io.sluice.proto.v1.ResetGroupOffsetsRequest;
+import io.sluice.proto.v1.ResetGroupOffsetsResponse;
 import io.sluice.proto.v1.TopicDescription;
 import io.sluice.proto.v1.TopicMetadata;
 import io.sluice.proto.v1.TopicSummary;
 import io.sluice.server.config.TopicConfig;
 import io.sluice.server.error.SluiceException;
+import io.sluice.server.group.GroupCoordinator;
+import io.sluice.server.group.GroupNames;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.PartitionLog;
 import io.sluice.server.log.ProducerIds;
 import io.sluice.server.log.Topic;
+import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
-/** gRPC face of topic administration. Storage work runs on the metadata scheduler, never on gRPC threads. */
+/**
+ * gRPC face of topic and consumer-group administration. Storage work runs on the metadata scheduler, never on
+ * gRPC threads.
+ */
 public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminServiceImplBase {
     private final LogManager logs;
     private final Scheduler scheduler;
     private final Supplier<BrokerInfo> self;
     private final AutoCreate autoCreate;
     private final ProducerIds producerIds;
+    private final GroupCoordinator coordinator;
+    private final GroupAdmin groups;
 
     /** Whether, and with how many partitions, unknown topics are created on first use. */
     public record AutoCreate(boolean enabled, int partitions) {
     }
 
     public AdminGrpcService(LogManager logs, Scheduler scheduler, Supplier<BrokerInfo> self, AutoCreate autoCreate,
-                            ProducerIds producerIds) {
+                            ProducerIds producerIds, GroupCoordinator coordinator) {
         this.producerIds = producerIds;
+        this.coordinator = coordinator;
+        this.groups = new GroupAdmin(logs, coordinator, scheduler);
         this.logs = logs;
         this.scheduler = scheduler;
         this.self = self;
@@ -62,7 +80,11 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
     private <T> Mono<T> call(Callable<T> work) {
         return Mono.fromCallable(work)
                 .subscribeOn(scheduler)
-                .onErrorMap(e -> SluiceException.from(e).toStatus());
+                .onErrorMap(AdminGrpcService::status);
+    }
+
+    private static Throwable status(Throwable e) {
+        return e instanceof StatusRuntimeException ? e : SluiceException.from(e).toStatus();
     }
 
     @Override
@@ -136,7 +158,7 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
     @Override
     public Mono<CommitOffsetsResponse> commitOffsets(CommitOffsetsRequest request) {
         return call(() -> {
-            validateGroup(request.getGroup());
+            GroupNames.validate(request.getGroup());
             Topic topic = logs.topic(request.getTopic());
             request.getOffsetsMap().forEach((partition, offset) -> {
                 PartitionLog log = topic.partition(partition);
@@ -150,15 +172,16 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
                 }
             });
             return topic;
-        }).flatMap(topic -> logs.offsets().commit(request.getGroup(), topic.name(), request.getOffsetsMap())
-                        .onErrorMap(e -> SluiceException.from(e).toStatus()))
+        }).flatMap(topic -> coordinator.commitAsAdmin(request.getGroup(), request.getMemberId(), request.getMemberEpoch(),
+                        topic.name(), request.getOffsetsMap()))
+                .onErrorMap(AdminGrpcService::status)
                 .thenReturn(CommitOffsetsResponse.getDefaultInstance());
     }
 
     @Override
     public Mono<FetchCommittedOffsetsResponse> fetchCommittedOffsets(FetchCommittedOffsetsRequest request) {
         return call(() -> {
-            validateGroup(request.getGroup());
+            GroupNames.validate(request.getGroup());
             Topic topic = logs.topic(request.getTopic());
             return FetchCommittedOffsetsResponse.newBuilder()
                     .putAllOffsets(logs.offsets().fetch(request.getGroup(), topic.name()))
@@ -166,11 +189,24 @@ public final class AdminGrpcService extends ReactorAdminServiceGrpc.AdminService
         });
     }
 
-    private static void validateGroup(String group) {
-        if (group.isEmpty() || group.length() > 255 || group.indexOf('\0') >= 0) {
-            throw new SluiceException(ErrorCode.INVALID_REQUEST, "Invalid consumer group '" + group
-                    + "': 1 to 255 characters, no NUL");
-        }
+    @Override
+    public Mono<ListGroupsResponse> listGroups(ListGroupsRequest request) {
+        return groups.list().onErrorMap(AdminGrpcService::status);
+    }
+
+    @Override
+    public Mono<DescribeGroupResponse> describeGroup(DescribeGroupRequest request) {
+        return groups.describe(request.getGroup()).onErrorMap(AdminGrpcService::status);
+    }
+
+    @Override
+    public Mono<ResetGroupOffsetsResponse> resetGroupOffsets(ResetGroupOffsetsRequest request) {
+        return groups.reset(request).onErrorMap(AdminGrpcService::status);
+    }
+
+    @Override
+    public Mono<DeleteGroupResponse> deleteGroup(DeleteGroupRequest request) {
+        return groups.delete(request.getGroup()).onErrorMap(AdminGrpcService::status);
     }
 
     /** Like Kafka, a metadata request creates a missing topic when the broker auto-creates topics. */

@@ -27,6 +27,7 @@ public final class BrokerConfig {
     public static final String STORAGE_BLOCK_CACHE_BYTES = "storage.block.cache.bytes";
     public static final String PRODUCE_MAX_IN_FLIGHT = "produce.max.in.flight";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String GROUP_SESSION_TIMEOUT_MS = "group.session.timeout.ms";
     public static final String PRODUCE_CREDIT_RECORDS = "produce.credit.records";
     public static final String PRODUCE_CREDIT_BYTES = "produce.credit.bytes";
     public static final String QUOTA_PRODUCER_BYTE_RATE_PER_CLIENT = "quota.producer.byte.rate.per.client";
@@ -59,6 +60,9 @@ public final class BrokerConfig {
             .define(PRODUCE_MAX_IN_FLIGHT, ConfigType.INT, 64, Validator.between(1, 512),
                     "Most batches one produce stream may have in the broker at once (read from the network, "
                             + "not yet acknowledged); bounds the broker memory a producer can hold.")
+            .define(GROUP_SESSION_TIMEOUT_MS, ConfigType.INT, 10_000, Validator.between(500, 300_000),
+                    "How long a consumer group member may stay silent (no answer to keepalives) before it is removed "
+                            + "and its partitions move, unless its Subscribe asks for another timeout (500 ms to 5 min).")
             .define(SHUTDOWN_TIMEOUT_MS, ConfigType.LONG, 10_000L, Validator.atLeast(0),
                     "How long shutdown waits for in-flight work before closing streams.")
             .define(PRODUCE_CREDIT_RECORDS, ConfigType.LONG, 65_536L, Validator.atLeast(1),
@@ -229,5 +233,9 @@ public final class BrokerConfig {
 
     public long shutdownTimeoutMs() {
         return (Long) values.get(SHUTDOWN_TIMEOUT_MS);
+    }
+
+    public java.time.Duration groupSessionTimeout() {
+        return java.time.Duration.ofMillis((Integer) values.get(GROUP_SESSION_TIMEOUT_MS));
     }
 }

@@ -7,9 +7,11 @@ import io.sluice.proto.v1.ConsumeRequest;
 import io.sluice.proto.v1.ConsumeResponse;
 import io.sluice.proto.v1.ErrorCode;
 import io.sluice.server.error.SluiceException;
+import io.sluice.server.group.GroupCoordinator;
 import io.sluice.server.log.LogManager;
 import io.sluice.server.log.Topic;
 import io.sluice.server.quota.ByteRateQuotas;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
@@ -27,15 +29,19 @@ public final class ConsumeService {
     final CreditLedger.Meters creditMeters;
     final Counter quotaWaits;
 
-    public ConsumeService(LogManager logs, Scheduler readScheduler, boolean autoCreateTopics, int defaultPartitions,
-                          MeterRegistry meters) {
-        this(logs, readScheduler, autoCreateTopics, defaultPartitions, meters, null);
-    }
+    final GroupCoordinator groups;
+    final Duration defaultSessionTimeout;
 
-    /** @param quotas the consume byte-rate quotas, or null for none */
+    /**
+     * @param quotas                the consume byte-rate quotas, or null for none
+     * @param defaultSessionTimeout a group member's session timeout when its Subscribe names none
+     */
     public ConsumeService(LogManager logs, Scheduler readScheduler, boolean autoCreateTopics, int defaultPartitions,
-                          MeterRegistry meters, ByteRateQuotas quotas) {
+                          MeterRegistry meters, ByteRateQuotas quotas, GroupCoordinator groups,
+                          Duration defaultSessionTimeout) {
         this.quotas = quotas;
+        this.groups = groups;
+        this.defaultSessionTimeout = defaultSessionTimeout;
         this.creditMeters = new CreditLedger.Meters(
                 Counter.builder("sluice.consumer.credit.granted.records")
                         .description("Records of credit granted by consumers").register(meters),
@@ -73,6 +79,11 @@ public final class ConsumeService {
     /** Called on a storage read thread, where creating a topic may block. */
     Topic topic(String name) {
         return autoCreateTopics ? logs.getOrCreate(name, defaultPartitions) : logs.topic(name);
+    }
+
+    /** The group's committed offset for the partition, or null if it never committed one. */
+    Long committed(String group, io.sluice.server.log.TopicPartition partition) {
+        return logs.offsets().fetch(group, partition.topic()).get(partition.partition());
     }
 
     Counter recordsSent(String topic) {

@@ -18,7 +18,22 @@ import io.sluice.proto.v1.StartPosition;
 import io.sluice.proto.v1.Subscribe;
 import io.sluice.proto.v1.Subscribed;
 import io.sluice.proto.v1.TopicSubscription;
+import io.sluice.proto.v1.Assignment;
+import io.sluice.proto.v1.CommitRequest;
+import io.sluice.proto.v1.CommitResult;
+import io.sluice.proto.v1.GroupMembership;
+import io.sluice.proto.v1.Keepalive;
+import io.sluice.proto.v1.PartitionRef;
+import io.sluice.proto.v1.RevokeDone;
 import io.sluice.server.error.SluiceException;
+import io.sluice.server.group.GroupCoordinator;
+import io.sluice.server.group.GroupNames;
+import io.sluice.server.group.MemberChannel;
+import io.sluice.server.group.Membership;
+import io.sluice.server.log.TopicPartition;
+import java.time.Duration;
+import java.util.HashMap;
+import reactor.core.publisher.Mono;
 import io.sluice.server.log.LogReadResult;
 import io.sluice.server.log.PartitionLog;
 import io.sluice.server.log.Topic;
@@ -48,7 +63,6 @@ final class ConsumeSession {
     private final Scheduler.Worker worker;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final List<Cursor> cursors = new ArrayList<>();
-    private final List<Disposable> appendListeners = new ArrayList<>();
     private FluxSink<ConsumeResponse> out;
     private boolean subscribed;
     private boolean finished;
@@ -68,6 +82,14 @@ final class ConsumeSession {
     private final CreditLedger ledger;
     /** A drain is scheduled for when a consume quota allows more: no polling while in debt. */
     private boolean quotaWakeScheduled;
+    /** Group mode: where partitions without a committed offset start. */
+    private StartPosition start = StartPosition.getDefaultInstance();
+    /** Group mode: this stream's membership, once the coordinator answered the join. */
+    private Membership membership;
+    private boolean groupMode;
+    /** Commits stored but not yet answered: a half-closed stream ends only once they are. */
+    private int pendingCommits;
+    private boolean halfClosed;
 
     ConsumeSession(ConsumeService service, Scheduler scheduler, String clientId) {
         this.service = service;
@@ -82,7 +104,7 @@ final class ConsumeSession {
             Disposable inbound = requests.subscribe(
                     request -> schedule(() -> onRequest(request)),
                     error -> schedule(() -> finish(null)),
-                    () -> schedule(() -> finish(null)));
+                    () -> schedule(this::onHalfClose));
             sink.onRequest(n -> scheduleDrain());
             sink.onDispose(() -> {
                 inbound.dispose();
@@ -119,6 +141,9 @@ final class ConsumeSession {
         if (finished) {
             return;
         }
+        if (membership != null) {
+            membership.heard();
+        }
         try {
             switch (request.getRequestCase()) {
                 case SUBSCRIBE -> {
@@ -132,6 +157,13 @@ final class ConsumeSession {
                         throw violation("The first ConsumeRequest must be a Subscribe, not a Credit");
                     }
                     addCredit(request.getCredit());
+                }
+                case COMMIT -> commit(request.getCommit());
+                case REVOKE_DONE -> revokeDone(request.getRevokeDone());
+                case KEEPALIVE_ACK -> groupMember("KeepaliveAck");
+                case LEAVE -> {
+                    groupMember("Leave").leave();
+                    finish(null);
                 }
                 default -> throw violation(subscribed ? "Empty ConsumeRequest: set credit"
                         : "The first ConsumeRequest must be a Subscribe; got an empty request");
@@ -150,6 +182,10 @@ final class ConsumeSession {
         if (reset == OffsetReset.UNRECOGNIZED) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "Unknown offset_reset " + subscribe.getOffsetResetValue());
         }
+        if (subscribe.hasGroup()) {
+            joinGroup(subscribe);
+            return;
+        }
         Map<PartitionLog, Long> starts = new LinkedHashMap<>();
         for (TopicSubscription wanted : subscribe.getTopicsList()) {
             Topic topic = service.topic(wanted.getTopic());
@@ -166,15 +202,15 @@ final class ConsumeSession {
                 starts.putIfAbsent(log, explicit != null ? startAtOffset(log, explicit) : startOffset(log, subscribe.getStart()));
             }
         }
+        acceptFormatAndCredit(subscribe);
         Subscribed.Builder answer = Subscribed.newBuilder();
-        starts.forEach((log, start) -> {
-            cursors.add(new Cursor(log, start, service.recordsSent(log.id().topic()), service.bytesSent(log.id().topic())));
-            answer.addPartitions(PartitionPosition.newBuilder()
-                    .setTopic(log.id().topic())
-                    .setPartition(log.id().partition())
-                    .setStartOffset(start)
-                    .setHighWatermark(log.highWatermark()));
-        });
+        starts.forEach((log, offset) -> answer.addPartitions(position(log, offset)));
+        subscribed = true;
+        out.next(ConsumeResponse.newBuilder().setSubscribed(answer).build());
+        starts.forEach(this::read);
+    }
+
+    private void acceptFormatAndCredit(Subscribe subscribe) {
         format = subscribe.getFormat();
         if (format == RecordFormat.UNRECOGNIZED) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "Unknown record format " + subscribe.getFormatValue());
@@ -182,10 +218,182 @@ final class ConsumeSession {
         if (subscribe.hasInitialCredit()) {
             addCredit(subscribe.getInitialCredit());
         }
+    }
+
+    private static PartitionPosition position(PartitionLog log, long start) {
+        return PartitionPosition.newBuilder()
+                .setTopic(log.id().topic())
+                .setPartition(log.id().partition())
+                .setStartOffset(start)
+                .setHighWatermark(log.highWatermark())
+                .build();
+    }
+
+    /** Starts reading a partition from {@code offset}. */
+    private void read(PartitionLog log, long offset) {
+        Cursor cursor = new Cursor(log, offset, service.recordsSent(log.id().topic()), service.bytesSent(log.id().topic()));
+        cursors.add(cursor);
+        cursor.onAppend = log.onAppend(this::scheduleDrain);
+    }
+
+    /** Group mode: validates the Subscribe and asks the coordinator to add this stream to the group. */
+    private void joinGroup(Subscribe subscribe) {
+        GroupMembership wanted = subscribe.getGroup();
+        GroupNames.validate(wanted.getGroup());
+        int timeoutMs = wanted.getSessionTimeoutMs();
+        if (timeoutMs != 0 && (timeoutMs < 500 || timeoutMs > 300_000)) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "session_timeout_ms " + timeoutMs
+                    + " is outside 500..300000 (0 means the broker default)");
+        }
+        List<String> topics = new ArrayList<>();
+        for (TopicSubscription t : subscribe.getTopicsList()) {
+            if (t.getPartitionsCount() > 0 || t.getStartOffsetsCount() > 0) {
+                throw new SluiceException(ErrorCode.INVALID_REQUEST, "A group subscription names whole topics: '"
+                        + t.getTopic() + "' lists partitions or start_offsets; the group assigns partitions");
+            }
+            topics.add(service.topic(t.getTopic()).name());
+        }
+        acceptFormatAndCredit(subscribe);
+        start = subscribe.getStart();
+        groupMode = true;
         subscribed = true;
-        out.next(ConsumeResponse.newBuilder().setSubscribed(answer).build());
-        for (PartitionLog log : starts.keySet()) {
-            appendListeners.add(log.onAppend(this::scheduleDrain));
+        service.groups.join(new GroupCoordinator.JoinRequest(wanted.getGroup(), wanted.getInstanceId(), clientId, topics,
+                timeoutMs == 0 ? service.defaultSessionTimeout : Duration.ofMillis(timeoutMs)), new Channel());
+    }
+
+    private Membership groupMember(String what) {
+        if (!groupMode) {
+            throw violation(what + " is only for group members: subscribe with a group first");
+        }
+        if (membership == null) {
+            throw violation(what + " before the broker answered the Subscribe");
+        }
+        return membership;
+    }
+
+    private void commit(CommitRequest request) {
+        Membership member = groupMember("CommitRequest");
+        long id = request.getId();
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        request.getOffsetsList().forEach(o -> offsets.put(new TopicPartition(o.getTopic(), o.getPartition()), o.getOffset()));
+        Mono<Void> stored = offsets.isEmpty()
+                ? Mono.error(new SluiceException(ErrorCode.INVALID_REQUEST, "CommitRequest " + id + " names no offset"))
+                : member.commit(offsets);
+        pendingCommits++;
+        stored.subscribe(null,
+                error -> schedule(() -> commitResult(id, SluiceException.from(error))),
+                () -> schedule(() -> commitResult(id, null)));
+    }
+
+    /** The client sent its last message: end the stream, once the commits it sent are answered. */
+    private void onHalfClose() {
+        halfClosed = true;
+        if (pendingCommits == 0) {
+            finish(null);
+        }
+    }
+
+    private void commitResult(long id, SluiceException error) {
+        pendingCommits--;
+        if (finished) {
+            return;
+        }
+        CommitResult.Builder result = CommitResult.newBuilder().setId(id);
+        if (error != null) {
+            result.setError(error.code()).setMessage(error.getMessage());
+        }
+        out.next(ConsumeResponse.newBuilder().setCommitResult(result).build());
+        if (halfClosed && pendingCommits == 0) {
+            finish(null);
+        }
+    }
+
+    private void revokeDone(RevokeDone done) {
+        Membership member = groupMember("RevokeDone");
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        done.getOffsetsList().forEach(o -> offsets.put(new TopicPartition(o.getTopic(), o.getPartition()), o.getOffset()));
+        member.revokeDone(done.getPartitionsList().stream().map(p -> new TopicPartition(p.getTopic(), p.getPartition()))
+                .toList(), offsets);
+    }
+
+    /** Group mode: the partitions given to this member start at the committed offset, or at the start position. */
+    private void onAssigned(long epoch, List<TopicPartition> partitions) {
+        Assignment.Builder change = Assignment.newBuilder().setMemberEpoch(epoch);
+        for (TopicPartition tp : partitions) {
+            PartitionLog log = service.topic(tp.topic()).partition(tp.partition());
+            Long committed = service.committed(membership.group(), tp);
+            long offset = committed != null ? startAtOffset(log, committed) : startOffset(log, start);
+            change.addAssigned(position(log, offset));
+            read(log, offset);
+        }
+        out.next(ConsumeResponse.newBuilder().setAssignment(change).build());
+    }
+
+    /** Group mode: stop sending these partitions at once; no record of theirs follows the revoke. */
+    private void onRevoked(long epoch, List<TopicPartition> partitions) {
+        Assignment.Builder change = Assignment.newBuilder().setMemberEpoch(epoch);
+        for (TopicPartition tp : partitions) {
+            cursors.removeIf(c -> {
+                if (c.log.id().equals(tp)) {
+                    c.close();
+                    return true;
+                }
+                return false;
+            });
+            change.addRevoked(PartitionRef.newBuilder().setTopic(tp.topic()).setPartition(tp.partition()));
+        }
+        nextCursor = cursors.isEmpty() ? 0 : nextCursor % cursors.size();
+        out.next(ConsumeResponse.newBuilder().setAssignment(change).build());
+    }
+
+    /** The coordinator's voice on this stream: every call hops to the session's worker, in order. */
+    private final class Channel implements MemberChannel {
+        @Override
+        public void joined(Membership joined) {
+            schedule(() -> {
+                membership = joined;
+                if (finished) {
+                    joined.closed();
+                    return;
+                }
+                out.next(ConsumeResponse.newBuilder().setSubscribed(Subscribed.newBuilder()
+                        .setMemberId(joined.memberId())
+                        .setSessionTimeoutMs((int) joined.sessionTimeout().toMillis())).build());
+            });
+        }
+
+        @Override
+        public void assigned(long epoch, List<TopicPartition> partitions) {
+            onGroupEvent(() -> onAssigned(epoch, partitions));
+        }
+
+        @Override
+        public void revoked(long epoch, List<TopicPartition> partitions) {
+            onGroupEvent(() -> onRevoked(epoch, partitions));
+        }
+
+        @Override
+        public void keepalive(long id) {
+            onGroupEvent(() -> out.next(ConsumeResponse.newBuilder().setKeepalive(Keepalive.newBuilder().setId(id)).build()));
+        }
+
+        @Override
+        public void removed(SluiceException reason) {
+            schedule(() -> finish(reason));
+        }
+
+        private void onGroupEvent(Runnable event) {
+            schedule(() -> {
+                if (finished) {
+                    return;
+                }
+                try {
+                    event.run();
+                    drain();
+                } catch (RuntimeException e) {
+                    finish(SluiceException.from(e));
+                }
+            });
         }
     }
 
@@ -377,9 +585,11 @@ final class ConsumeSession {
 
     private void release() {
         finished = true;
-        appendListeners.forEach(Disposable::dispose);
-        appendListeners.clear();
-        cursors.forEach(c -> c.readAhead.clear());
+        if (membership != null) {
+            membership.closed();
+        }
+        cursors.forEach(Cursor::close);
+        cursors.clear();
         worker.dispose();
     }
 }

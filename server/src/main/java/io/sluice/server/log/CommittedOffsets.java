@@ -4,9 +4,16 @@ import io.sluice.server.storage.GroupCommitWriter;
 import io.sluice.server.storage.RocksStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.rocksdb.WriteBatch;
 import reactor.core.publisher.Mono;
@@ -15,35 +22,82 @@ import reactor.core.publisher.Mono;
  * Consumer groups' committed offsets, stored in the meta column family under
  * {@code offset/<topic>\0<group>\0<partition>} and kept in memory for fast reads. A commit is written
  * through the log writer (in the write-ahead log, so it survives a crash) and visible once written.
- * The minimal store the consumer-groups work will build on.
  */
 public final class CommittedOffsets {
     private static final byte[] PREFIX = "offset/".getBytes(StandardCharsets.UTF_8);
+    private static final Comparator<TopicPartition> BY_TOPIC_THEN_PARTITION =
+            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 
     private final RocksStore store;
     private final GroupCommitWriter writer;
     /** Per partition: group -> committed offset. The inner maps are immutable and replaced whole. */
     private final Map<TopicPartition, Map<String, Long>> byPartition = new ConcurrentHashMap<>();
+    /**
+     * Writer thread only: per group, every partition with a key put in a batch, including commits written but
+     * not yet visible in {@link #byPartition}, so a group's deletion in the same batch removes them too.
+     */
+    private final Map<String, Set<TopicPartition>> keysByGroup = new HashMap<>();
 
     CommittedOffsets(RocksStore store, GroupCommitWriter writer) {
         this.store = store;
         this.writer = writer;
         store.scanMeta(PREFIX).forEach((key, value) -> {
             Key k = Key.decode(key);
-            remember(new TopicPartition(k.topic(), k.partition()), k.group(), ByteBuffer.wrap(value).getLong());
+            TopicPartition partition = new TopicPartition(k.topic(), k.partition());
+            remember(partition, k.group(), ByteBuffer.wrap(value).getLong());
+            keysByGroup.computeIfAbsent(k.group(), g -> new HashSet<>()).add(partition);
         });
     }
 
     /** Stores the offsets; the Mono completes once they are written. Never blocks the caller. */
     public Mono<Void> commit(String group, String topic, Map<Integer, Long> offsets) {
         Map<Integer, Long> copy = Map.copyOf(offsets);
-        MetaOp op = new MetaOp(batch -> copy.forEach((partition, offset) ->
-                store.putMeta(batch, new Key(topic, group, partition).encode(), ByteBuffer.allocate(8).putLong(offset).array())),
-                false);
+        MetaOp op = new MetaOp(batch -> copy.forEach((partition, offset) -> {
+            store.putMeta(batch, new Key(topic, group, partition).encode(), ByteBuffer.allocate(8).putLong(offset).array());
+            keysByGroup.computeIfAbsent(group, g -> new HashSet<>()).add(new TopicPartition(topic, partition));
+        }), false);
+        // Registered before submitting: the writer completes ops in order, so memory follows the order of the
+        // writes even when nobody subscribes to the result (or subscribes late).
+        CompletableFuture<Void> visible = op.done.thenRun(() -> copy.forEach((partition, offset) ->
+                remember(new TopicPartition(topic, partition), group, offset)));
         writer.submit(op);
-        return Mono.fromFuture(op.done, true)
-                .doOnSuccess(done -> copy.forEach((partition, offset) ->
-                        remember(new TopicPartition(topic, partition), group, offset)));
+        return Mono.fromFuture(visible, true);
+    }
+
+    /**
+     * Deletes every committed offset of the group, across topics; the Mono completes once the deletion is
+     * written (and the offsets are gone from memory). Never blocks the caller.
+     */
+    public Mono<Void> deleteGroup(String group) {
+        MetaOp op = new MetaOp(batch -> {
+            // Those in memory too, in case an earlier deletion's write failed after it was applied here.
+            Set<TopicPartition> keys = new HashSet<>(fetch(group).keySet());
+            keys.addAll(keysByGroup.getOrDefault(group, Set.of()));
+            keysByGroup.remove(group);
+            keys.forEach(tp -> store.deleteMeta(batch, new Key(tp.topic(), group, tp.partition()).encode()));
+        }, true);
+        CompletableFuture<Void> forgotten = op.done.thenRun(() -> byPartition.keySet().forEach(tp -> forget(tp, group)));
+        writer.submit(op);
+        return Mono.fromFuture(forgotten, true);
+    }
+
+    /** Every group with at least one committed offset, sorted. */
+    public SortedSet<String> groups() {
+        SortedSet<String> groups = new TreeSet<>();
+        byPartition.values().forEach(byGroup -> groups.addAll(byGroup.keySet()));
+        return groups;
+    }
+
+    /** The group's committed offsets on every topic, by partition (sorted by topic, then partition). */
+    public Map<TopicPartition, Long> fetch(String group) {
+        Map<TopicPartition, Long> out = new TreeMap<>(BY_TOPIC_THEN_PARTITION);
+        byPartition.forEach((tp, groups) -> {
+            Long offset = groups.get(group);
+            if (offset != null) {
+                out.put(tp, offset);
+            }
+        });
+        return out;
     }
 
     /** The group's committed offsets for the topic's partitions, by partition; absent if never committed. */
@@ -69,6 +123,8 @@ public final class CommittedOffsets {
 
     /** Adds the deletion of every offset of the topic to {@code batch} and forgets them. Writer thread only. */
     void forgetTopic(WriteBatch batch, String topic) {
+        keysByGroup.values().forEach(keys -> keys.removeIf(tp -> tp.topic().equals(topic)));
+        keysByGroup.values().removeIf(Set::isEmpty);
         byPartition.keySet().removeIf(tp -> {
             if (!tp.topic().equals(topic)) {
                 return false;
@@ -84,6 +140,17 @@ public final class CommittedOffsets {
             Map<String, Long> next = groups == null ? new TreeMap<>() : new TreeMap<>(groups);
             next.put(group, offset);
             return Map.copyOf(next);
+        });
+    }
+
+    private void forget(TopicPartition partition, String group) {
+        byPartition.computeIfPresent(partition, (tp, groups) -> {
+            if (!groups.containsKey(group)) {
+                return groups;
+            }
+            Map<String, Long> next = new TreeMap<>(groups);
+            next.remove(group);
+            return next.isEmpty() ? null : Map.copyOf(next);
         });
     }
 
