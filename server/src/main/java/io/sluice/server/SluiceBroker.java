@@ -176,7 +176,7 @@ public final class SluiceBroker implements AutoCloseable {
         health.enterTerminalState();
         server.shutdown();
         consumers.closeAll();
-        queues.closeAll();
+        queues.closeAll(java.time.Duration.ofMillis(Math.min(config.shutdownTimeoutMs(), 5000)));
         groups.close();
         // The cleaner's compactions are cancelled and its pass ended before the writer and the store close.
         store.cancelManualWork();

@@ -1,6 +1,7 @@
 package io.sluice.server.queue;
 
 import com.google.protobuf.ByteString;
+import io.sluice.proto.v1.Record;
 import io.sluice.proto.v1.RecordBatch;
 import io.sluice.server.log.LogReadResult;
 import io.sluice.server.log.MetaWrites;
@@ -39,6 +40,12 @@ final class PartitionQueue {
     private final OffsetRanges restoredSettled;
     /** Stored rows of records not read into the window yet, by offset. */
     private final Map<Long, QueueStore.Row> restoredRows;
+    /**
+     * The last batch read and its decoded records: while the window is full, each settlement makes room for a
+     * few records, and they usually come from the same batch, which is then not decoded again.
+     */
+    private RecordBatch lastBatch;
+    private List<Record> lastRecords;
 
     PartitionQueue(int partition, PartitionLog log, QueueStore.PartitionState state, Map<Long, QueueStore.Row> rows) {
         this.partition = partition;
@@ -64,7 +71,7 @@ final class PartitionQueue {
                 continue;
             }
             for (RecordBatch batch : read.batches()) {
-                boolean whole = StoredRecords.forEach(batch, readPos, log.id().toString(), (offset, record, appendTime) -> {
+                boolean whole = StoredRecords.forEach(batch, decoded(batch), readPos, (offset, record, appendTime) -> {
                     Entry entry = new Entry(this, offset, record, appendTime);
                     if (window.size() >= maxRecords || (!window.isEmpty() && heldBytes + entry.bytes > maxBytes)) {
                         return false;
@@ -92,6 +99,15 @@ final class PartitionQueue {
         }
         restoredSettled.removeBelow(readPos);
         return added;
+    }
+
+    private List<Record> decoded(RecordBatch batch) {
+        if (lastBatch == null || lastBatch.getBaseOffset() != batch.getBaseOffset()
+                || lastBatch.getRecordCount() != batch.getRecordCount() || lastBatch.getRecords().size() != batch.getRecords().size()) {
+            lastRecords = StoredRecords.decode(batch, log.id().toString());
+            lastBatch = batch;
+        }
+        return lastRecords;
     }
 
     private void restore(Entry entry) {
@@ -138,10 +154,32 @@ final class PartitionQueue {
     }
 
     /**
+     * Adds what storing these changes takes: the partition's state if records settle, the changed rows, and the
+     * deletion of the settled records' rows.
+     */
+    void addWrites(QueueStore store, String queue, MetaWrites.Builder writes, Set<Entry> settling, Set<Entry> rows,
+                   int deadLetters) {
+        if (!settling.isEmpty()) {
+            writeState(store, queue, writes, settling, deadLetters);
+        }
+        for (Entry entry : rows) {
+            if (!settling.contains(entry)) {
+                store.putRow(writes, queue, partition, entry.offset, entry.row());
+                entry.stored = true;
+            }
+        }
+        for (Entry entry : settling) {
+            if (entry.stored) {
+                store.deleteRow(writes, queue, partition, entry.offset);
+            }
+        }
+    }
+
+    /**
      * Adds this partition's state to {@code writes} as it will be once {@code settling} is stored too: the
      * floor is the first record still unsettled, the ranges are the settled runs after it.
      */
-    void writeState(QueueStore store, String queue, MetaWrites.Builder writes, Set<Entry> settling, int deadLetters) {
+    private void writeState(QueueStore store, String queue, MetaWrites.Builder writes, Set<Entry> settling, int deadLetters) {
         long floor = readPos;
         long previous = -1;
         OffsetRanges settled = new OffsetRanges();

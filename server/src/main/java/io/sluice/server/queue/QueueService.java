@@ -348,11 +348,23 @@ public final class QueueService {
         return moved;
     }
 
-    /** Ends every worker's stream with UNAVAILABLE (broker shutdown); nothing more is stored. */
-    public void closeAll() {
+    /**
+     * Ends every worker's stream with UNAVAILABLE (broker shutdown) and waits, up to {@code timeout}, until the
+     * queues stored the changes made so far. Call it before the log writer closes.
+     */
+    public void closeAll(Duration timeout) {
         closed = true;
         SluiceException reason = new SluiceException(ErrorCode.BROKER_UNAVAILABLE, "The broker is shutting down");
-        active.values().forEach(q -> q.shutdown(reason));
+        List<SharedQueue> queues = List.copyOf(active.values());
+        queues.forEach(q -> q.shutdown(reason));
+        try {
+            CompletableFuture.allOf(queues.stream().map(SharedQueue::quiesced).toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("queues did not store their last changes within {}", timeout);
+        }
     }
 
     private static SluiceException unknown(String name) {

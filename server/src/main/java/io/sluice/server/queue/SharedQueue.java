@@ -21,11 +21,8 @@ import io.sluice.server.log.Topic;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -62,26 +59,6 @@ final class SharedQueue {
     /** Most dead-letter bytes per partition in one write; more wait for the next. */
     private static final long MAX_DEAD_LETTER_BYTES = 1 << 20;
 
-    /** What one write stores. */
-    private static final class Changes {
-        final Map<PartitionQueue, Set<Entry>> settling = new LinkedHashMap<>();
-        final Map<PartitionQueue, Set<Entry>> rows = new LinkedHashMap<>();
-        /** Answers to send once stored. */
-        final List<Runnable> answers = new ArrayList<>();
-
-        void settle(Entry entry) {
-            settling.computeIfAbsent(entry.partition, p -> new LinkedHashSet<>()).add(entry);
-        }
-
-        void row(Entry entry) {
-            rows.computeIfAbsent(entry.partition, p -> new LinkedHashSet<>()).add(entry);
-        }
-
-        boolean isEmpty() {
-            return settling.isEmpty() && rows.isEmpty() && answers.isEmpty();
-        }
-    }
-
     final String name;
     private final QueueService service;
     private final Scheduler.Worker worker;
@@ -98,9 +75,11 @@ final class SharedQueue {
     private final TreeSet<Entry> timers = new TreeSet<>(Comparator.comparingLong((Entry e) -> e.timerDueMs)
             .thenComparingInt(e -> e.partition.partition)
             .thenComparingLong(e -> e.offset));
-    private Changes pending = new Changes();
-    private Changes writing;
+    private QueueChanges pending = new QueueChanges();
+    private QueueChanges writing;
     private boolean stopped;
+    /** Stopped for a clean shutdown: the pending changes are still stored. */
+    private boolean storeOnStop;
     private SluiceException stopReason;
     private final CompletableFuture<Void> quiesced = new CompletableFuture<>();
     private final AtomicBoolean dispatchScheduled = new AtomicBoolean();
@@ -175,7 +154,7 @@ final class SharedQueue {
                 answer.complete(false);
                 return;
             }
-            stop(new SluiceException(ErrorCode.UNKNOWN_QUEUE, "Queue '" + name + "' was deleted"));
+            stop(new SluiceException(ErrorCode.UNKNOWN_QUEUE, "Queue '" + name + "' was deleted"), false);
             answer.complete(true);
         })) {
             answer.complete(true);
@@ -183,9 +162,12 @@ final class SharedQueue {
         return answer;
     }
 
-    /** Ends every stream (broker shutdown); nothing more is stored. */
+    /**
+     * Ends every stream (broker shutdown). The changes made so far are still stored, so that a clean restart
+     * loses no delivery count; the records the streams held are not released, as after a crash.
+     */
     void shutdown(SluiceException reason) {
-        if (!post(() -> stop(reason))) {
+        if (!post(() -> stop(reason, true))) {
             quiesced.complete(null);
         }
     }
@@ -307,7 +289,7 @@ final class SharedQueue {
         }
         ConsumeResponse answer = ConsumeResponse.newBuilder().setOutcomesResult(result).build();
         if (store) {
-            pending.answers.add(() -> {
+            pending.answer(() -> {
                 if (!stream.closed) {
                     stream.out.next(answer);
                 }
@@ -437,6 +419,9 @@ final class SharedQueue {
     }
 
     private void deliver(long now) {
+        if (partitions.stream().allMatch(p -> p.ready.isEmpty())) {
+            return;
+        }
         int idle = 0;
         while (idle < streams.size()) {
             int at = nextStream % streams.size();
@@ -588,41 +573,24 @@ final class SharedQueue {
 
     /** Starts storing the pending changes, unless a write is in progress (then they go next). */
     private void write() {
-        if (writing != null || pending.isEmpty() || stopped) {
+        if (writing != null || pending.isEmpty() || (stopped && !storeOnStop)) {
             return;
         }
-        Changes changes = pending;
-        pending = new Changes();
+        QueueChanges changes = pending;
+        pending = new QueueChanges();
         writing = changes;
         long now = clock.millis();
-        String dlqTopic = config.dlqTopic(topic.name());
         List<CompletableFuture<?>> writes = new ArrayList<>();
         MetaWrites.Builder plain = MetaWrites.builder();
         for (PartitionQueue partition : partitions) {
-            Set<Entry> settling = changes.settling.getOrDefault(partition, Set.of());
-            Set<Entry> rows = changes.rows.getOrDefault(partition, Set.of());
-            if (settling.isEmpty() && rows.isEmpty()) {
-                continue;
-            }
-            List<Entry> deadLetters = deadLettersOf(settling);
+            List<Entry> deadLetters = changes.deadLetters(partition, MAX_DEAD_LETTER_BYTES, pending);
+            // A partition with dead letters writes its state with their append, in the same atomic write.
             MetaWrites.Builder writesOfPartition = deadLetters.isEmpty() ? plain : MetaWrites.builder();
-            if (!settling.isEmpty()) {
-                partition.writeState(store, name, writesOfPartition, settling, deadLetters.size());
-            }
-            for (Entry entry : rows) {
-                if (!settling.contains(entry)) {
-                    store.putRow(writesOfPartition, name, partition.partition, entry.offset, entry.row());
-                    entry.stored = true;
-                }
-            }
-            for (Entry entry : settling) {
-                if (entry.stored) {
-                    store.deleteRow(writesOfPartition, name, partition.partition, entry.offset);
-                }
-            }
+            partition.addWrites(store, name, writesOfPartition, changes.settling(partition), changes.rows(partition),
+                    deadLetters.size());
             if (!deadLetters.isEmpty()) {
-                writes.add(service.deadLetters().append(dlqTopic, topic.partitionCount(), partition.partition,
-                        deadLetters.stream().map(e -> DeadLetters.deadLetter(e, name, now)).toList(),
+                writes.add(service.deadLetters().append(config.dlqTopic(topic.name()), topic.partitionCount(),
+                        partition.partition, deadLetters.stream().map(e -> DeadLetters.deadLetter(e, name, now)).toList(),
                         writesOfPartition.build()));
             }
         }
@@ -637,32 +605,14 @@ final class SharedQueue {
                 });
     }
 
-    /**
-     * The dead letters among the settling entries, up to a bounded size; those beyond wait for the next write
-     * (moved out of {@code settling} into the pending changes).
-     */
-    private List<Entry> deadLettersOf(Set<Entry> settling) {
-        List<Entry> out = new ArrayList<>();
-        long bytes = 0;
-        for (Entry entry : List.copyOf(settling)) {
-            if (entry.deadLetterReason == null) {
-                continue;
-            }
-            if (!out.isEmpty() && bytes + entry.bytes > MAX_DEAD_LETTER_BYTES) {
-                settling.remove(entry);
-                pending.settle(entry);
-                continue;
-            }
-            out.add(entry);
-            bytes += entry.bytes;
-        }
-        return out;
-    }
-
-    private void written(Changes changes, Throwable error) {
+    private void written(QueueChanges changes, Throwable error) {
         writing = null;
         if (stopped) {
-            quiesced.complete(null);
+            if (storeOnStop && error == null && !pending.isEmpty()) {
+                write();
+            } else {
+                quiesced.complete(null);
+            }
             return;
         }
         if (error != null) {
@@ -672,7 +622,7 @@ final class SharedQueue {
                     + cause.getMessage(), cause));
             return;
         }
-        changes.settling.forEach((partition, entries) -> {
+        changes.settling().forEach((partition, entries) -> {
             for (Entry entry : entries) {
                 partition.remove(entry);
                 if (entry.deadLetterReason != null) {
@@ -680,7 +630,7 @@ final class SharedQueue {
                 }
             }
         });
-        changes.answers.forEach(Runnable::run);
+        changes.answers().forEach(Runnable::run);
         dispatch();
     }
 
@@ -766,15 +716,16 @@ final class SharedQueue {
             log.warn("queue {} stopped: {}", name, reason.getMessage());
         }
         stop(reason.code() == ErrorCode.UNKNOWN_TOPIC ? reason : new SluiceException(ErrorCode.BROKER_UNAVAILABLE,
-                "Queue '" + name + "' stopped and will be reloaded; subscribe again: " + reason.getMessage(), error));
+                "Queue '" + name + "' stopped and will be reloaded; subscribe again: " + reason.getMessage(), error), false);
         service.forget(this);
     }
 
-    private void stop(SluiceException reason) {
+    private void stop(SluiceException reason, boolean storePending) {
         if (stopped) {
             return;
         }
         stopped = true;
+        storeOnStop = storePending && partitions != null;
         stopReason = reason;
         for (QueueStream stream : List.copyOf(streams)) {
             stream.closed = true;
@@ -785,6 +736,9 @@ final class SharedQueue {
         appendListeners.clear();
         if (timer != null) {
             timer.dispose();
+        }
+        if (storeOnStop) {
+            write();
         }
         if (writing == null) {
             quiesced.complete(null);

@@ -21,15 +21,23 @@ final class StoredRecords {
     private StoredRecords() {
     }
 
-    /** Visits the batch's records at or after {@code from}, in offset order, until the visitor says stop; false if it did. */
-    static boolean forEach(RecordBatch batch, long from, String where, Visitor visitor) {
-        List<Record> records;
+    /** The batch's records, decompressed and decoded. */
+    static List<Record> decode(RecordBatch batch, String where) {
         try {
-            records = RecordSet.parseFrom(BatchCodec.decompress(batch.getCompression(), batch.getRecords())).getRecordsList();
+            return RecordSet.parseFrom(BatchCodec.decompress(batch.getCompression(), batch.getRecords())).getRecordsList();
         } catch (InvalidProtocolBufferException | CorruptBatchException e) {
             throw new SluiceException(ErrorCode.INTERNAL_ERROR, "corrupt batch at offset " + batch.getBaseOffset()
                     + " of " + where, e);
         }
+    }
+
+    /** Visits the batch's records at or after {@code from}, in offset order, until the visitor says stop; false if it did. */
+    static boolean forEach(RecordBatch batch, long from, String where, Visitor visitor) {
+        return forEach(batch, decode(batch, where), from, visitor);
+    }
+
+    /** The same, with the batch's records decoded already. */
+    static boolean forEach(RecordBatch batch, List<Record> records, long from, Visitor visitor) {
         for (int i = 0; i < records.size(); i++) {
             // A compacted batch has gaps: offset_deltas give each record's offset.
             long offset = batch.getBaseOffset() + (batch.getOffsetDeltasCount() == 0 ? i : batch.getOffsetDeltas(i));

@@ -2,7 +2,6 @@ package io.sluice.server.testing;
 
 import io.grpc.Channel;
 import io.sluice.proto.v1.ConsumeRequest;
-import io.sluice.proto.v1.ConsumeResponse;
 import io.sluice.proto.v1.Credit;
 import io.sluice.proto.v1.OutcomeType;
 import io.sluice.proto.v1.QueueOutcomes;
