@@ -19,6 +19,7 @@ import io.sluice.proto.v1.QueueRecord;
 import io.sluice.server.testing.BrokerProcess;
 import io.sluice.server.testing.QueueWorker;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -72,11 +73,14 @@ class QueueCrashTest {
                         if (result.getErrorsCount() == 0) {
                             (poison ? rejected : acked).add(id(record));
                         }
-                        worker.credit(1);
+                        // Work stops short of the end, so that the kill surely comes mid-run.
+                        if (acked.size() + rejected.size() < 1500) {
+                            worker.credit(1);
+                        }
                     });
                 }));
             }
-            await().atMost(TIMEOUT).until(() -> acked.size() + rejected.size() >= 600);
+            await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(5)).until(() -> acked.size() + rejected.size() >= 600);
             broker.kill();
             workers.forEach(QueueWorker::close);
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
