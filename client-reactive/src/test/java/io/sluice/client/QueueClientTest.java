@@ -24,6 +24,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /** The queue-mode client against a real broker: receive and settle by hand, process with a function, administer. */
@@ -188,12 +189,16 @@ class QueueClientTest {
         produce("t", 2, values(200));
         Set<String> acked = ConcurrentHashMap.newKeySet();
         Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
+        // After 50 records the work waits for the restart, so that it surely comes mid-run.
+        Sinks.Empty<Void> restarted = Sinks.empty();
+        AtomicInteger started = new AtomicInteger();
         Disposable worker = client.queue(QueueOptions.strings().queue("q", "t").start(StartPosition.earliest()))
-                .process(record -> Mono.delay(Duration.ofMillis(1)), 4)
+                .process(record -> started.incrementAndGet() <= 50 ? Mono.delay(Duration.ofMillis(1)) : restarted.asMono(), 4)
                 .subscribe(p -> (p.settleError() == null ? acked : unconfirmed).add(p.record().value()));
         try {
-            await().atMost(TIMEOUT).until(() -> acked.size() >= 50);
+            await().atMost(TIMEOUT).until(() -> acked.size() + unconfirmed.size() >= 50 && started.get() >= 54);
             fixture.restart();
+            restarted.tryEmitEmpty();
             await().atMost(TIMEOUT).until(() -> client.queueAdmin().describeQueue("q").block(TIMEOUT).backlog() == 0);
             // An ack whose answer the restart cut off may have been stored (then the record is settled) or not
             // (then it came again and was acked): either way every record was processed, and none is left.
