@@ -11,7 +11,8 @@ import reactor.core.publisher.Hooks;
 /** The {@code sluice} command. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "Sluice: a reactive streaming message broker over gRPC.",
-        subcommands = {BrokerCommand.class, TopicsCommand.class, GroupsCommand.class, ProduceCommand.class, ConsumeCommand.class})
+        subcommands = {BrokerCommand.class, TopicsCommand.class, GroupsCommand.class, ProduceCommand.class, ConsumeCommand.class,
+                QueuesCommand.class, DlqCommand.class})
 public final class SluiceCli implements Runnable {
     private final Io io;
 

@@ -28,6 +28,9 @@ final class Errors {
             case MEMBER_FENCED -> new MemberFencedException(code, message, cause);
             case GROUP_NOT_EMPTY -> new GroupNotEmptyException(code, message, cause);
             case UNKNOWN_GROUP -> new GroupNotFoundException(code, message, cause);
+            case UNKNOWN_QUEUE -> new QueueNotFoundException(code, message, cause);
+            case LOCK_LOST -> new LockLostException(code, message, cause);
+            case QUEUE_IN_USE -> new QueueInUseException(code, message, cause);
             case ERROR_CODE_NONE, INTERNAL_ERROR, UNRECOGNIZED -> new SluiceException(ErrorCode.INTERNAL_ERROR, message, cause);
         };
     }
