@@ -89,7 +89,7 @@ class RefusedBatchSequenceTest {
     }
 
     @Test
-    void batchesInFlightWhenOneIsRefusedAreSentAgainInOrderAndOnce() {
+    void aSendRefusedWithBatchesInFlightStoresNothingOutOfSightAndTheNextSendGoesOn() {
         admin.createTopic("batches", 1, Map.of("backlog.max.records", "4", "backlog.policy", "reject")).block(TIMEOUT);
         // A record a batch, up to 16 batches in flight (5 to the partition): refused from the fifth on.
         ReactiveProducer<String, String> producer = client.producer(ProducerOptions.strings().batchBytes(1));
