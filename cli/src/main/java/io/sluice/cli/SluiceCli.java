@@ -12,7 +12,7 @@ import reactor.core.publisher.Hooks;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "Sluice: a reactive streaming message broker over gRPC.",
         subcommands = {BrokerCommand.class, TopicsCommand.class, GroupsCommand.class, ProduceCommand.class, ConsumeCommand.class,
-                StatusCommand.class})
+                QueuesCommand.class, DlqCommand.class, StatusCommand.class})
 public final class SluiceCli implements Runnable {
     private final Io io;
 

@@ -4,6 +4,8 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.sluice.proto.v1.ErrorCode;
+import io.sluice.proto.v1.ProduceResponse;
+import java.time.Duration;
 
 /** Turns the broker's error codes and gRPC statuses into the client's typed exceptions. */
 final class Errors {
@@ -28,8 +30,20 @@ final class Errors {
             case MEMBER_FENCED -> new MemberFencedException(code, message, cause);
             case GROUP_NOT_EMPTY -> new GroupNotEmptyException(code, message, cause);
             case UNKNOWN_GROUP -> new GroupNotFoundException(code, message, cause);
+            case UNKNOWN_QUEUE -> new QueueNotFoundException(code, message, cause);
+            case LOCK_LOST -> new LockLostException(code, message, cause);
+            case QUEUE_IN_USE -> new QueueInUseException(code, message, cause);
             case ERROR_CODE_NONE, INTERNAL_ERROR, UNRECOGNIZED -> new SluiceException(ErrorCode.INTERNAL_ERROR, message, cause);
         };
+    }
+
+    /** The typed exception for an error response to a batch, with the broker's retry-after hint. */
+    static SluiceException of(ProduceResponse response) {
+        if (response.getErrorCode() == ErrorCode.LIMIT_EXCEEDED) {
+            return new LimitExceededException(ErrorCode.LIMIT_EXCEEDED, response.getErrorMessage(),
+                    Duration.ofMillis(response.getRetryAfterMs()), null);
+        }
+        return of(response.getErrorCode(), response.getErrorMessage(), null);
     }
 
     /**

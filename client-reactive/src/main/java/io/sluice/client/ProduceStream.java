@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.stream.Stream;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -31,8 +32,15 @@ import reactor.core.publisher.Sinks;
  * <p>Idempotent batches (producer_id set) get their sequence when first sent, and a broken stream does not
  * fail them: the stream keeps every one not yet acknowledged, reconnects with backoff and resends them, same
  * sequence, in their original order, so the broker appends each once and per-partition order holds. It gives
- * up (failing them, and renewing the producer id) once the oldest is older than the delivery timeout. Other batches fail with the stream,
- * and the next request opens a new one; their callers retry them (at least once).
+ * up (failing them, and renewing the producer id) once the oldest is older than the delivery timeout. Other
+ * batches fail with the stream, and the next request opens a new one; their callers retry them (at least once).
+ *
+ * <p>An idempotent batch the broker refuses (an error response: nothing appended), e.g. LIMIT_EXCEEDED or
+ * RECORD_TOO_LARGE, fails to its caller, and its partition's sequence is rewound to it (see {@link Sequences}),
+ * without breaking the stream (other partitions' batches in flight stay as they are). The partition's batches
+ * sent after it come back OUT_OF_ORDER_SEQUENCE, for the gap: they were not appended, and go out again with new
+ * sequences, in their original order, ahead of any newer batch of the partition: those wait until the
+ * partition's batches sent so far are all answered (other partitions' batches pass them meanwhile).
  */
 final class ProduceStream implements AutoCloseable {
     /**
@@ -139,7 +147,7 @@ final class ProduceStream implements AutoCloseable {
             } else {
                 current.finishing = true;
                 if (queued.isEmpty()) {
-                    current.requests.tryEmitComplete();
+                    current.endRequests();
                 }
                 ended = current.ended.asMono();
             }
@@ -164,7 +172,9 @@ final class ProduceStream implements AutoCloseable {
     /** Sends the request now, queues it, or applies the credit policy. */
     private void admit(Outstanding request, List<Runnable> after) {
         Connection connection = connection(after);
-        if (queued.isEmpty() && connection != null && connection.ready(request)) {
+        // It may pass only requests held for a rewind, as drain() does.
+        boolean nextInLine = queued.values().stream().allMatch(this::heldForRewind);
+        if (nextInLine && connection != null && connection.ready(request)) {
             connection.emit(request);
             return;
         }
@@ -189,12 +199,19 @@ final class ProduceStream implements AutoCloseable {
         }
     }
 
-    /** Sends queued requests, in order, while they fit. */
+    /**
+     * Sends queued requests, in order, while they fit. Those held for their partition's rewind are passed
+     * over, all of that partition's together, so its order holds; the ones passing them include resends
+     * (they hold sequences) that the rewind waits for.
+     */
     private void drain() {
         long now = System.nanoTime();
         Iterator<Outstanding> head = queued.values().iterator();
         while (head.hasNext()) {
             Outstanding next = head.next();
+            if (heldForRewind(next)) {
+                continue;
+            }
             if (!current.ready(next)) {
                 break;
             }
@@ -204,8 +221,13 @@ final class ProduceStream implements AutoCloseable {
             current.emit(next);
         }
         if (current.finishing && queued.isEmpty()) {
-            current.requests.tryEmitComplete();
+            current.endRequests();
         }
+    }
+
+    /** An idempotent request yet to take a sequence of a partition that is rewinding: it waits for the rewind. */
+    private boolean heldForRewind(Outstanding request) {
+        return request.idempotent() && !request.sequenced() && sequences.rewinding(request.producerId(), request.partition());
     }
 
     private synchronized void cancel(long id) {
@@ -247,26 +269,75 @@ final class ProduceStream implements AutoCloseable {
             MonoSink<ProduceResponse> reply = answered.reply();
             if (response.getErrorCode() == ErrorCode.ERROR_CODE_NONE) {
                 failuresInARow = 0;
+                if (answered.idempotent()) {
+                    sequences.appended(answered.producerId(), answered.partition(), answered.sequence());
+                }
                 if (reply != null) {
                     after.add(() -> reply.success(response));
                 }
-                drain();
             } else {
-                SluiceException error = Errors.of(response.getErrorCode(), response.getErrorMessage(), null);
+                SluiceException error = Errors.of(response);
                 if (answered.idempotent() && error.retriable()) {
                     // Not appended, so the broker will refuse this partition's later batches as out of order:
                     // resend everything from this batch on, on a new stream.
                     connection.sent.put(answered.id(), answered);
                     failed(connection, error, after);
+                } else if (answered.idempotent() && response.getErrorCode() == ErrorCode.OUT_OF_ORDER_SEQUENCE
+                        && sequences.rewinding(answered.producerId(), answered.partition())) {
+                    // Refused only for the gap an earlier refused batch left: send it again with a new sequence.
+                    resendAfterRewind(answered, error, after);
                 } else {
+                    if (answered.idempotent()) {
+                        // Nothing appended: its sequence is to be used again.
+                        sequences.refused(answered.producerId(), answered.partition(), answered.sequence());
+                    }
                     if (reply != null) {
                         after.add(() -> reply.error(error));
                     }
-                    drain();
                 }
+            }
+            if (connection == current) {
+                if (answered.idempotent()) {
+                    rewindIfSettled(answered.producerId(), answered.partition());
+                }
+                drain();
             }
         }
         after.forEach(Runnable::run);
+    }
+
+    /**
+     * Queues a batch refused as out of order while its partition rewinds: it was not appended, and goes out
+     * again (in its original place: the queue is in request order) with a new sequence once the partition is
+     * rewound. Unless nobody waits for it any more.
+     */
+    private void resendAfterRewind(Outstanding refused, SluiceException error, List<Runnable> after) {
+        MonoSink<ProduceResponse> reply = refused.reply();
+        if (reply == null) {
+            return;
+        }
+        if (current.requestsEnded) {
+            // Closing, and everything was sent: nothing more can go out.
+            after.add(() -> reply.error(new IllegalStateException("the producer closed before this batch could be"
+                    + " sent again (an earlier batch of its partition was refused): " + error.getMessage())));
+            return;
+        }
+        queued.put(refused.id(), refused.unsequenced(System.nanoTime()));
+    }
+
+    /**
+     * Rewinds a rewinding partition once none of its batches holding a sequence awaits an answer, sent or
+     * queued for a resend: then the next batch of it takes the sequence the broker expects.
+     */
+    private void rewindIfSettled(long producerId, TopicPartition partition) {
+        if (!sequences.rewinding(producerId, partition)) {
+            return;
+        }
+        boolean awaited = Stream.concat(current.sent.values().stream(), queued.values().stream())
+                .anyMatch(o -> o.sequenced() && o.producerId() == producerId && o.partition().equals(partition));
+        if (!awaited) {
+            sequences.rewind(producerId, partition);
+        }
     }
 
     private void onEnd(Connection connection, Throwable error) {
@@ -289,16 +360,19 @@ final class ProduceStream implements AutoCloseable {
         boolean expired = queued.values().stream()
                 .anyMatch(o -> o.idempotent() && now - o.since() >= deliveryTimeout.toNanos());
         if (expired) {
-            // Some of them may never have been appended: their producer id's sequences now have gaps.
-            queued.values().stream().filter(Outstanding::idempotent).mapToLong(o -> o.request().getProducerId())
-                    .distinct().forEach(id -> {
-                        sequences.forget(id);
-                        after.add(() -> onGiveUp.accept(id));
-                    });
             mapped = Errors.of(ErrorCode.BROKER_UNAVAILABLE, "delivery timeout (" + deliveryTimeout
                     + ") passed while resending: " + mapped.getMessage(), mapped);
         }
         boolean resend = Errors.retriable(mapped) && !closed && !expired;
+        if (!resend) {
+            // Given up unanswered, batches that hold a sequence may or may not have been appended: their
+            // producer id's sequences may now have gaps, so the producer goes on under a new id.
+            queued.values().stream().filter(Outstanding::sequenced).mapToLong(Outstanding::producerId)
+                    .distinct().forEach(id -> {
+                        sequences.forget(id);
+                        after.add(() -> onGiveUp.accept(id));
+                    });
+        }
         Throwable cause = mapped;
         Iterator<Map.Entry<Long, Outstanding>> all = queued.entrySet().iterator();
         while (all.hasNext()) {
@@ -356,12 +430,25 @@ final class ProduceStream implements AutoCloseable {
             return request.getProducerId() != 0;
         }
 
+        long producerId() {
+            return request.getProducerId();
+        }
+
+        int sequence() {
+            return request.getSequence();
+        }
+
         TopicPartition partition() {
             return new TopicPartition(request.getTopic(), request.getPartition());
         }
 
         Outstanding withSequence(int sequence) {
             return new Outstanding(id, request.toBuilder().setSequence(sequence).build(), reply, since, queuedAt, true);
+        }
+
+        /** To be sent again as if new: it takes a new sequence when next sent. */
+        Outstanding unsequenced(long now) {
+            return new Outstanding(id, request.toBuilder().clearSequence().build(), reply, since, now, false);
         }
 
         Outstanding withoutReply() {
@@ -381,6 +468,8 @@ final class ProduceStream implements AutoCloseable {
         private final Credit credit = new Credit();
         private final Sinks.Empty<Void> ended = Sinks.empty();
         private boolean finishing;
+        /** Closing, and nothing more to send: the request stream is complete. */
+        private boolean requestsEnded;
         // Set outside the lock (start runs without it), so volatile; either side disposes whatever it sees.
         private volatile Disposable call;
         private volatile boolean over;
@@ -397,7 +486,10 @@ final class ProduceStream implements AutoCloseable {
             }
         }
 
-        /** Within credit and, for an idempotent batch, within the broker's memory of its partition. */
+        /**
+         * Within credit and, for an idempotent batch, within the broker's memory of its partition, and not
+         * about to take a sequence of a partition that is rewinding.
+         */
         boolean ready(Outstanding request) {
             if (!credit.fits(request.request(), sent.size())) {
                 return false;
@@ -405,14 +497,22 @@ final class ProduceStream implements AutoCloseable {
             if (!request.idempotent()) {
                 return true;
             }
+            if (heldForRewind(request)) {
+                return false;
+            }
             TopicPartition partition = request.partition();
             return sent.values().stream().filter(o -> o.idempotent() && o.partition().equals(partition)).count()
                     < MAX_UNACKNOWLEDGED_PER_PARTITION;
         }
 
+        void endRequests() {
+            requestsEnded = true;
+            requests.tryEmitComplete();
+        }
+
         void emit(Outstanding request) {
             Outstanding stamped = request.idempotent() && !request.sequenced()
-                    ? request.withSequence(sequences.take(request.request().getProducerId(), request.partition()))
+                    ? request.withSequence(sequences.take(request.producerId(), request.partition()))
                     : request;
             credit.take(stamped.request());
             if (stamped.reply() != null || stamped.idempotent()) {

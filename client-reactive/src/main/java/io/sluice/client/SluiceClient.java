@@ -106,6 +106,16 @@ public final class SluiceClient implements AutoCloseable {
                 consumerSessions, meters);
     }
 
+    /** A worker of a shared queue (queue mode): see {@link ReactiveQueue}. */
+    public <K, V> ReactiveQueue<K, V> queue(QueueOptions<K, V> options) {
+        return new ReactiveQueue<>(options, ReactorConsumerServiceGrpc.newReactorStub(channel), retry, consumerScheduler);
+    }
+
+    /** Queue and dead-letter administration. */
+    public SluiceQueueAdmin queueAdmin() {
+        return new SluiceQueueAdmin(io.sluice.proto.v1.ReactorQueueAdminServiceGrpc.newReactorStub(channel), retry);
+    }
+
     public SluiceAdmin admin() {
         return admin;
     }

@@ -147,6 +147,9 @@ class ErrorsTest {
             case MEMBER_FENCED -> MemberFencedException.class;
             case GROUP_NOT_EMPTY -> GroupNotEmptyException.class;
             case UNKNOWN_GROUP -> GroupNotFoundException.class;
+            case UNKNOWN_QUEUE -> QueueNotFoundException.class;
+            case LOCK_LOST -> LockLostException.class;
+            case QUEUE_IN_USE -> QueueInUseException.class;
             case INTERNAL_ERROR -> io.sluice.client.SluiceException.class;
             default -> InvalidRequestException.class;
         };

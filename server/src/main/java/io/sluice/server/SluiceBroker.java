@@ -11,6 +11,7 @@ import io.sluice.server.api.AdminGrpcService;
 import io.sluice.server.api.ClientIds;
 import io.sluice.server.api.ConsumerGrpcService;
 import io.sluice.server.api.ProducerGrpcService;
+import io.sluice.server.api.QueueAdminGrpcService;
 import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.consume.ConsumeService;
 import io.sluice.server.group.GroupCoordinator;
@@ -29,6 +30,7 @@ import io.sluice.server.produce.CreditWindow;
 import io.sluice.server.produce.ProduceHandler;
 import io.sluice.server.produce.ProduceService;
 import io.sluice.server.produce.StoragePressureMonitor;
+import io.sluice.server.queue.QueueService;
 import io.sluice.server.quota.ByteRateQuotas;
 import io.sluice.server.quota.QuotaBuckets;
 import io.sluice.server.storage.GroupCommitWriter;
@@ -56,6 +58,7 @@ public final class SluiceBroker implements AutoCloseable {
     private final Scheduler readScheduler;
     private final Scheduler metadataScheduler;
     private final ConsumeService consumers;
+    private final QueueService queues;
     private final GroupCoordinator groups;
     private final StoragePressureMonitor storagePressure;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -91,6 +94,8 @@ public final class SluiceBroker implements AutoCloseable {
         this.consumers = new ConsumeService(logs, readScheduler, config.autoCreateTopics(), config.defaultPartitions(), meters,
                 new ByteRateQuotas(ByteRateQuotas.Direction.CONSUME, quotas, logs, config.quotaConsumerByteRatePerClient()),
                 groups, config.groupSessionTimeout());
+        this.queues = new QueueService(logs, readScheduler, metadataScheduler, clock, meters, config.autoCreateTopics(),
+                config.defaultPartitions());
         // Storage properties take RocksDB's mutex: sampled on the metadata scheduler, never on gRPC threads.
         this.storagePressure = new StoragePressureMonitor(store::stats, config.produceThrottleRecheck(), metadataScheduler);
         BacklogLimiter backlog = new BacklogLimiter(logs, new Backlog(logs.offsets()), config.produceThrottleRecheck(),
@@ -111,7 +116,8 @@ public final class SluiceBroker implements AutoCloseable {
                 .intercept(streams)
                 .intercept(metrics.grpcInterceptor())
                 .addService(new ProducerGrpcService(produce, config.produceMaxInFlight()))
-                .addService(new ConsumerGrpcService(consumers))
+                .addService(new ConsumerGrpcService(consumers, queues))
+                .addService(new QueueAdminGrpcService(queues, metadataScheduler))
                 .addService(new AdminGrpcService(logs, metadataScheduler, this::brokerInfo,
                         new AdminGrpcService.AutoCreate(config.autoCreateTopics(), config.defaultPartitions()),
                         new ProducerIds(store, writer), groups).statusFrom(this::status))
@@ -248,6 +254,7 @@ public final class SluiceBroker implements AutoCloseable {
         health.enterTerminalState();
         server.shutdown();
         consumers.closeAll();
+        queues.closeAll(java.time.Duration.ofMillis(Math.min(config.shutdownTimeoutMs(), 5000)));
         groups.close();
         // The cleaner's compactions are cancelled and its pass ended before the writer and the store close.
         store.cancelManualWork();

@@ -48,11 +48,8 @@ final class RideRequests {
      */
     Mono<Long> sendWithBackoff(Duration backoff) {
         ReactiveProducer<String, String> producer = client.producer(ProducerOptions.strings()
-                // A refused batch is not stored, so sending it again cannot store it twice. Idempotence off:
-                // with it, a refused batch leaves a gap in the producer's sequence numbers, and the broker
-                // refuses the partition's later batches as out of order.
-                .idempotence(false)
-                // One batch at a time: when one is refused, none sent after it can be stored out of our sight.
+                // One batch at a time: the send fails at the first refusal, so the results of batches in flight
+                // after it would be lost; one stored out of our sight would be sent again, and stored twice.
                 .maxInFlight(1)
                 // Batches well below the backlog limit, so one fits as soon as the workers commit a little.
                 .batchBytes(2048));
@@ -63,8 +60,9 @@ final class RideRequests {
                         .doBeforeRetry(signal -> {
                             long n = refusals.incrementAndGet();
                             LimitExceededException e = (LimitExceededException) signal.failure();
-                            System.out.printf("  producer: refused (%s, gRPC RESOURCE_EXHAUSTED)%s; backing off %d ms, %d requests not stored yet%n",
-                                    e.code(), n == 1 ? ": " + e.getMessage() : "", backoff.toMillis(), count - stored.size());
+                            System.out.printf("  producer: refused (%s, gRPC RESOURCE_EXHAUSTED)%s; backing off %d ms (the broker"
+                                            + " suggests %d ms), %d requests not stored yet%n", e.code(), n == 1 ? ": " + e.getMessage() : "",
+                                    backoff.toMillis(), e.retryAfter().toMillis(), count - stored.size());
                         }))
                 .then(Mono.fromSupplier(() -> (long) stored.size()));
     }

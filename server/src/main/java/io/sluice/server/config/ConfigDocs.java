@@ -8,7 +8,7 @@ public final class ConfigDocs {
     public static String render() {
         StringBuilder doc = new StringBuilder()
                 .append("# Configuration\n\n")
-                .append("Generated from the declarations in `BrokerConfig` and `TopicConfig`; `ConfigDocsTest` fails when\n")
+                .append("Generated from the declarations in `BrokerConfig`, `TopicConfig` and `QueueConfig`; `ConfigDocsTest` fails when\n")
                 .append("this file is out of date (regenerate with `./mvnw -pl server test -Dtest=ConfigDocsTest -Dsluice.docs.write=true`).\n\n")
                 .append("## Broker settings\n\n")
                 .append("Precedence: command-line flag (`--data-dir`) > environment variable (`SLUICE_DATA_DIR`) > properties\n")
@@ -18,7 +18,11 @@ public final class ConfigDocs {
                 .append(BrokerConfig.DEF.toMarkdown())
                 .append("\n## Topic settings\n\n")
                 .append("Set at creation (`sluice topics create NAME --config k=v`) or later (`sluice topics alter`).\n\n")
-                .append(TopicConfig.DEF.toMarkdown());
+                .append(TopicConfig.DEF.toMarkdown())
+                .append("\n## Queue settings\n\n")
+                .append("Given by the first worker's Subscribe (`QueueSubscription.config`), which creates the queue, or later\n")
+                .append("with `QueueAdminService.AlterQueue`.\n\n")
+                .append(QueueConfig.DEF.toMarkdown());
         return doc.toString();
     }
 }

@@ -16,6 +16,16 @@ public enum ConfigType {
             return Long.parseLong(raw.trim());
         }
     },
+    DOUBLE {
+        @Override
+        Object parse(String raw) {
+            double v = Double.parseDouble(raw.trim());
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("expected a finite number");
+            }
+            return v;
+        }
+    },
     BOOLEAN {
         @Override
         Object parse(String raw) {

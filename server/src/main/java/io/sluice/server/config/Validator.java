@@ -38,6 +38,22 @@ public interface Validator {
         };
     }
 
+    /** A decimal number in {@code [min, max]}. */
+    static Validator betweenDecimal(double min, double max) {
+        return new Validator() {
+            @Override
+            public String check(Object value) {
+                double v = ((Number) value).doubleValue();
+                return v < min || v > max ? "must be " + describe() + ", got " + v : null;
+            }
+
+            @Override
+            public String describe() {
+                return "between " + min + " and " + max;
+            }
+        };
+    }
+
     /** -1 (no limit) or at least {@code min}. */
     static Validator unlimitedOrAtLeast(long min) {
         return new Validator() {

@@ -222,7 +222,14 @@ public final class GroupCoordinator implements AutoCloseable {
             }
             // Joins wait until the action (and its writes) completes, so no member starts from old offsets.
             heldJoins.put(group, new ArrayList<>());
-            return Mono.defer(action).doFinally(signal -> run(() -> heldJoins.remove(group).forEach(Runnable::run)));
+            // The joins are let in on this thread before the caller hears the outcome, so a next admin call
+            // finds the group free.
+            return Mono.<T>defer(action)
+                    .materialize()
+                    .publishOn(scheduler)
+                    .doOnNext(outcome -> releaseJoins(group))
+                    .doOnCancel(() -> run(() -> releaseJoins(group)))
+                    .<T>dematerialize();
         }).subscribeOn(scheduler);
     }
 
@@ -258,6 +265,13 @@ public final class GroupCoordinator implements AutoCloseable {
             offsets.forEach((partition, offset) -> byPartition.put(new TopicPartition(topic, partition), offset));
             return store(group, byPartition);
         }).subscribeOn(scheduler);
+    }
+
+    private void releaseJoins(String group) {
+        List<Runnable> held = heldJoins.remove(group);
+        if (held != null) {
+            held.forEach(Runnable::run);
+        }
     }
 
     /** The coordinator's assignment log, for tests and diagnostics: every partition assigned and released. */

@@ -158,6 +158,11 @@ public final class LocalPartitionLog implements PartitionLog {
 
     @Override
     public Mono<AppendResult> append(AppendBatch batch) {
+        return append(batch, MetaWrites.NONE);
+    }
+
+    @Override
+    public Mono<AppendResult> append(AppendBatch batch, MetaWrites alongside) {
         TopicConfig topicConfig = config.get();
         int limit = topicConfig.maxBatchBytes();
         if (batch.records().size() > limit) {
@@ -176,7 +181,7 @@ public final class LocalPartitionLog implements PartitionLog {
                 .toByteArray();
         // Compacted logs index each record's key (computed here, off the writer thread).
         List<byte[]> keys = topicConfig.compact() ? KeyIndex.keysOf(batch.records(), batch.compression()) : List.of();
-        return Mono.create(sink -> writer.submit(new AppendOp(value, batch, appendTime, keys, sink)));
+        return Mono.create(sink -> writer.submit(new AppendOp(value, batch, appendTime, keys, alongside, sink)));
     }
 
     /** Appends one batch; runs on the writer thread, so offsets are assigned without locks. */
@@ -187,6 +192,7 @@ public final class LocalPartitionLog implements PartitionLog {
         private final MonoSink<AppendResult> sink;
         /** Each record's key (null for none) in a compacted log; empty otherwise. */
         private final List<byte[]> keys;
+        private final MetaWrites alongside;
         private long baseOffset = -1;
         private long previousMaxTimestamp;
         /** Set when this is an idempotent producer's retry of a batch already appended: nothing is written. */
@@ -194,9 +200,11 @@ public final class LocalPartitionLog implements PartitionLog {
         /** The producer state this append recorded, undone if the write fails. */
         private ProducerSequences.Entry recorded;
 
-        AppendOp(byte[] value, AppendBatch batch, long appendTime, List<byte[]> keys, MonoSink<AppendResult> sink) {
+        AppendOp(byte[] value, AppendBatch batch, long appendTime, List<byte[]> keys, MetaWrites alongside,
+                 MonoSink<AppendResult> sink) {
             this.value = value;
             this.keys = keys;
+            this.alongside = alongside;
             this.batch = batch;
             this.appendTime = appendTime;
             this.sink = sink;
@@ -219,6 +227,8 @@ public final class LocalPartitionLog implements PartitionLog {
                             + " on " + id + ": " + outOfOrder.reason());
                 }
             }
+            // What must be stored with the batch or not at all (a queue state change), in the same write.
+            alongside.applyTo(store, writeBatch);
             baseOffset = nextOffset;
             store.putLog(writeBatch, logId, LogKeys.key(logId, baseOffset), value);
             KeyIndex.put(store, writeBatch, logId, keys, baseOffset);

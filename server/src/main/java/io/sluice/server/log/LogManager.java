@@ -34,6 +34,7 @@ public final class LogManager {
     private final int maxPartitions;
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private final CommittedOffsets offsets;
+    private final MetaStore meta;
     private final Clock clock;
     private long nextTopicId;
 
@@ -48,6 +49,7 @@ public final class LogManager {
         this.maxPartitions = maxPartitions;
         this.clock = clock;
         this.offsets = new CommittedOffsets(store, writer);
+        this.meta = new MetaStore(store, writer);
         load();
     }
 
@@ -99,6 +101,11 @@ public final class LogManager {
     /** Consumer groups' committed offsets. */
     public CommittedOffsets offsets() {
         return offsets;
+    }
+
+    /** Metadata that services above the log keep (queue state). */
+    public MetaStore meta() {
+        return meta;
     }
 
     public int maxPartitions() {

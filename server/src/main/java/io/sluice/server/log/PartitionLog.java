@@ -31,6 +31,13 @@ public interface PartitionLog {
     Mono<AppendResult> append(AppendBatch batch);
 
     /**
+     * Appends a batch as {@link #append(AppendBatch)} does, and writes {@code alongside} in the same atomic
+     * write: after a crash both or neither are stored (a queue's move of records to its dead-letter topic
+     * together with their removal from the queue). Nothing is written for an idempotent producer's duplicate.
+     */
+    Mono<AppendResult> append(AppendBatch batch, MetaWrites alongside);
+
+    /**
      * Reads whole batches starting with the one that holds {@code fromOffset}, until {@code maxBytes} of
      * payload or {@code maxRecords} records are collected; always at least one batch if any exists at or
      * after {@code fromOffset}. Blocking: call only on a storage read thread.

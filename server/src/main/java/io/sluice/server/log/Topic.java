@@ -27,7 +27,8 @@ public final class Topic {
         return name;
     }
 
-    long id() {
+    /** The topic's id: never reused, so a topic deleted and created again has a new one. */
+    public long id() {
         return id;
     }
 
