@@ -23,6 +23,7 @@ import io.sluice.server.metrics.ActiveStreams;
 import io.sluice.server.metrics.BrokerMetrics;
 import io.sluice.server.metrics.LogMeters;
 import io.sluice.server.metrics.ProduceMeters;
+import io.sluice.server.metrics.QueueMeters;
 import io.sluice.server.ops.BrokerStatus;
 import io.sluice.server.produce.BacklogLimiter;
 import io.sluice.server.produce.CreditPolicy;
@@ -64,6 +65,7 @@ public final class SluiceBroker implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final BrokerMetrics metrics;
     private final LogMeters logMeters;
+    private final QueueMeters queueMeters;
     private final ActiveStreams streams;
     private final ProduceService produce;
     private final Server server;
@@ -96,6 +98,8 @@ public final class SluiceBroker implements AutoCloseable {
                 groups, config.groupSessionTimeout());
         this.queues = new QueueService(logs, readScheduler, metadataScheduler, clock, meters, config.autoCreateTopics(),
                 config.defaultPartitions());
+        this.queueMeters = new QueueMeters(meters, queues::list);
+        metrics.beforeScrape(queueMeters::refresh);
         // Storage properties take RocksDB's mutex: sampled on the metadata scheduler, never on gRPC threads.
         this.storagePressure = new StoragePressureMonitor(store::stats, config.produceThrottleRecheck(), metadataScheduler);
         BacklogLimiter backlog = new BacklogLimiter(logs, new Backlog(logs.offsets()), config.produceThrottleRecheck(),
@@ -273,6 +277,7 @@ public final class SluiceBroker implements AutoCloseable {
         readScheduler.dispose();
         metadataScheduler.dispose();
         logMeters.close();
+        queueMeters.close();
         metrics.close();
         store.close();
         log.info("Sluice broker stopped");

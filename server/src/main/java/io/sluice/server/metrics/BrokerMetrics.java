@@ -28,6 +28,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * endpoint with the gauges it refreshes before each scrape. Everything here is undone by {@link #close}.
  */
 public final class BrokerMetrics implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BrokerMetrics.class);
+
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -99,8 +101,19 @@ public final class BrokerMetrics implements AutoCloseable {
         if (prometheus == null) {
             throw new IllegalStateException("metrics were created without an endpoint");
         }
-        endpoint = PrometheusEndpoint.start(host, port, prometheus, () -> beforeScrape.forEach(Runnable::run));
+        endpoint = PrometheusEndpoint.start(host, port, prometheus, this::refresh);
         return endpoint.port();
+    }
+
+    /** Runs every refresh; one that fails (the broker is stopping) leaves its rows as they were, not the scrape failed. */
+    private void refresh() {
+        for (Runnable refresh : beforeScrape) {
+            try {
+                refresh.run();
+            } catch (RuntimeException e) {
+                log.warn("Refreshing meters before a scrape failed: {}", e.toString());
+            }
+        }
     }
 
     /** The endpoint's port, or 0 when there is none. */

@@ -20,6 +20,7 @@ import io.sluice.proto.v1.ReactorConsumerServiceGrpc;
 import io.sluice.proto.v1.ReactorProducerServiceGrpc;
 import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.testing.BrokerFixture;
+import io.sluice.server.testing.QueueWorker;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,6 +167,41 @@ class MetricsEndpointTest {
                 assertThat(scrape.any("sluice_disk_free_bytes")).isTrue();
             } finally {
                 consumer.dispose();
+            }
+        }
+    }
+
+    @Test
+    void queueSeriesShowBacklogRecordsInFlightAndWorkers() throws Exception {
+        int port = freePort();
+        try (BrokerFixture fixture = BrokerFixture.start(dir, Map.of(BrokerConfig.METRICS_PORT, String.valueOf(port)))) {
+            ReactorAdminServiceGrpc.newReactorStub(fixture.channel())
+                    .createTopic(CreateTopicRequest.newBuilder().setName("jobs").setPartitions(1).build()).block(WAIT);
+            List<ProduceRequest> requests = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                requests.add(produce(i, "jobs", record(null, "job-" + i)).setPartition(0).build());
+            }
+            ReactorProducerServiceGrpc.newReactorStub(fixture.channel()).produce(Flux.fromIterable(requests))
+                    .blockLast(WAIT);
+            // One worker with credit for 5: it acks the first 2 and keeps 3 locked.
+            List<java.util.concurrent.CompletableFuture<?>> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (QueueWorker worker = QueueWorker.start(fixture.channel(), "work", "jobs", Map.of(), 5, (w, r) -> {
+                if (acks.size() < 2) {
+                    acks.add(w.send(QueueWorker.ack(r)));
+                }
+            })) {
+                await().atMost(WAIT).until(() -> worker.received.size() == 5 && acks.size() == 2
+                        && acks.stream().allMatch(java.util.concurrent.CompletableFuture::isDone));
+                Scrape scrape = Scrape.of(port);
+                assertThat(scrape.value("sluice_queue_backlog", "queue", "work", "topic", "jobs")).hasValue(8);
+                assertThat(scrape.value("sluice_queue_in_flight", "queue", "work")).hasValue(3);
+                assertThat(scrape.value("sluice_queue_delayed", "queue", "work")).hasValue(0);
+                assertThat(scrape.value("sluice_queue_dead_lettered", "queue", "work")).hasValue(0);
+                assertThat(scrape.value("sluice_queue_workers", "queue", "work")).hasValue(1);
+                assertThat(scrape.value("sluice_queue_oldest_age_seconds", "queue", "work").orElseThrow())
+                        .isGreaterThanOrEqualTo(0).isLessThan(WAIT.toSeconds() * 2);
+                assertThat(scrape.value("sluice_queue_records_acked_total", "queue", "work")).hasValue(2);
+                assertThat(scrape.value("sluice_streams_active", "kind", "consumer")).hasValue(1);
             }
         }
     }
