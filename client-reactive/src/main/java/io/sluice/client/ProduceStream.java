@@ -71,6 +71,11 @@ final class ProduceStream implements AutoCloseable {
     private final ClientMeters meters;
 
     ProduceStream(ReactorProducerServiceStub stub, CreditExhausted onExhausted, Consumer<DroppedBatch> onDrop,
+                  RetryPolicy backoff, Duration deliveryTimeout, LongConsumer onGiveUp) {
+        this(stub, onExhausted, onDrop, backoff, deliveryTimeout, onGiveUp, ClientMeters.NONE);
+    }
+
+    ProduceStream(ReactorProducerServiceStub stub, CreditExhausted onExhausted, Consumer<DroppedBatch> onDrop,
                   RetryPolicy backoff, Duration deliveryTimeout, LongConsumer onGiveUp, ClientMeters meters) {
         this.meters = meters;
         this.stub = stub;
