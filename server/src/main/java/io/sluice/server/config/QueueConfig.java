@@ -3,7 +3,6 @@ package io.sluice.server.config;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * A queue's effective settings (queue mode, see queue.proto): its explicit overrides, stored with the queue, laid
@@ -48,29 +47,24 @@ public final class QueueConfig {
             .define(WINDOW_BYTES, ConfigType.LONG, 4L << 20, Validator.between(1024, 1L << 30),
                     "Most bytes of unsettled records the broker holds per partition (always at least one record).");
 
-    private final Map<String, Object> overrides;
-    private final Map<String, Object> effective;
+    private final ConfigValues values;
 
-    private QueueConfig(Map<String, Object> overrides) {
-        this.overrides = Map.copyOf(overrides);
-        this.effective = DEF.withDefaults(overrides);
+    private QueueConfig(ConfigValues values) {
+        this.values = values;
     }
 
     public static QueueConfig defaults() {
-        return new QueueConfig(Map.of());
+        return parse(Map.of());
     }
 
     /** Parses explicit settings; ConfigException for unknown keys or bad values. */
     public static QueueConfig parse(Map<String, String> raw) {
-        return new QueueConfig(DEF.parse(raw));
+        return new QueueConfig(ConfigValues.parse(DEF, raw));
     }
 
     /** A copy with some keys set and others back to their defaults; validates the new values. */
     public QueueConfig alter(Map<String, String> set, Iterable<String> reset) {
-        Map<String, Object> next = new TreeMap<>(overrides);
-        reset.forEach(name -> next.remove(DEF.key(name).name()));
-        next.putAll(DEF.parse(set));
-        return new QueueConfig(next);
+        return new QueueConfig(values.alter(set, reset));
     }
 
     /**
@@ -79,58 +73,54 @@ public final class QueueConfig {
      */
     public void requireAgreement(Map<String, String> given, String queue) {
         DEF.parse(given).forEach((name, value) -> {
-            if (!Objects.equals(value, effective.get(name))) {
-                throw new ConfigException(name, "Queue '" + queue + "' has " + name + "=" + effective.get(name)
+            if (!Objects.equals(value, values.get(name))) {
+                throw new ConfigException(name, "Queue '" + queue + "' has " + name + "=" + values.get(name)
                         + ", not " + value + ": subscribe without it, or change it with AlterQueue");
             }
         });
     }
 
     public Duration lockTimeout() {
-        return Duration.ofMillis((Long) effective.get(LOCK_TIMEOUT_MS));
+        return Duration.ofMillis((Long) values.get(LOCK_TIMEOUT_MS));
     }
 
     public int maxDeliveryAttempts() {
-        return (Integer) effective.get(MAX_DELIVERY_ATTEMPTS);
+        return (Integer) values.get(MAX_DELIVERY_ATTEMPTS);
     }
 
     /** The delay before the next delivery after a NACK without a delay, once the record was delivered {@code deliveries} times. */
     public long backoffMs(int deliveries) {
-        double delay = (Long) effective.get(BACKOFF_INITIAL_MS)
-                * Math.pow((Double) effective.get(BACKOFF_MULTIPLIER), Math.max(0, deliveries - 1));
-        return (long) Math.min(delay, (Long) effective.get(BACKOFF_MAX_MS));
+        double delay = (Long) values.get(BACKOFF_INITIAL_MS)
+                * Math.pow((Double) values.get(BACKOFF_MULTIPLIER), Math.max(0, deliveries - 1));
+        return (long) Math.min(delay, (Long) values.get(BACKOFF_MAX_MS));
     }
 
     /** Whether records with the same key go out one at a time. */
     public boolean keyOrdered() {
-        return "key".equals(effective.get(ORDERING));
+        return "key".equals(values.get(ORDERING));
     }
 
     /** The dead-letter topic of a queue over {@code topic}. */
     public String dlqTopic(String topic) {
-        String explicit = (String) effective.get(DLQ_TOPIC);
+        String explicit = (String) values.get(DLQ_TOPIC);
         return explicit.isEmpty() ? topic + ".dlq" : explicit;
     }
 
     public int windowRecords() {
-        return (Integer) effective.get(WINDOW_RECORDS);
+        return (Integer) values.get(WINDOW_RECORDS);
     }
 
     public long windowBytes() {
-        return (Long) effective.get(WINDOW_BYTES);
+        return (Long) values.get(WINDOW_BYTES);
     }
 
     /** Only the explicit settings, as strings: what is stored. */
     public Map<String, String> overridesAsStrings() {
-        Map<String, String> out = new TreeMap<>();
-        overrides.forEach((k, v) -> out.put(k, String.valueOf(v)));
-        return out;
+        return values.overridesAsStrings();
     }
 
     /** Every setting with its effective value, as strings. */
     public Map<String, String> effectiveAsStrings() {
-        Map<String, String> out = new TreeMap<>();
-        effective.forEach((k, v) -> out.put(k, String.valueOf(v)));
-        return out;
+        return values.effectiveAsStrings();
     }
 }

@@ -1,7 +1,6 @@
 package io.sluice.server.config;
 
 import java.util.Map;
-import java.util.TreeMap;
 
 /** A topic's effective settings: its explicit overrides laid over the declared defaults. */
 public final class TopicConfig {
@@ -60,69 +59,64 @@ public final class TopicConfig {
                     "Most record payload bytes per second the broker sends to all consumers of the topic together; "
                             + "-1 for no quota. Consumers' credit is honoured only as fast as the quota allows.");
 
-    private final Map<String, Object> overrides;
-    private final Map<String, Object> effective;
+    private final ConfigValues values;
 
-    private TopicConfig(Map<String, Object> overrides) {
-        this.overrides = Map.copyOf(overrides);
-        this.effective = DEF.withDefaults(overrides);
+    private TopicConfig(ConfigValues values) {
+        this.values = values;
     }
 
     public static TopicConfig defaults() {
-        return new TopicConfig(Map.of());
+        return parse(Map.of());
     }
 
     /** Parses explicit overrides; throws ConfigException for unknown keys or bad values. */
     public static TopicConfig parse(Map<String, String> raw) {
-        return new TopicConfig(DEF.parse(raw));
+        return new TopicConfig(ConfigValues.parse(DEF, raw));
     }
 
     /** A copy with some keys set and others reset to default; validates the new values. */
     public TopicConfig alter(Map<String, String> set, Iterable<String> reset) {
-        Map<String, Object> next = new TreeMap<>(overrides);
-        reset.forEach(name -> next.remove(DEF.key(name).name()));
-        next.putAll(DEF.parse(set));
-        return new TopicConfig(next);
+        return new TopicConfig(values.alter(set, reset));
     }
 
     public long retentionMs() {
-        return (Long) effective.get(RETENTION_MS);
+        return (Long) values.get(RETENTION_MS);
     }
 
     public long retentionBytes() {
-        return (Long) effective.get(RETENTION_BYTES);
+        return (Long) values.get(RETENTION_BYTES);
     }
 
     public int maxMessageBytes() {
-        return (Integer) effective.get(MAX_MESSAGE_BYTES);
+        return (Integer) values.get(MAX_MESSAGE_BYTES);
     }
 
     /** Largest batch payload accepted in one request, in bytes. */
     public int maxBatchBytes() {
-        return (Integer) effective.get(MAX_BATCH_BYTES);
+        return (Integer) values.get(MAX_BATCH_BYTES);
     }
 
     /** Whether the log keeps the latest record per key (cleanup.policy=compact) instead of deleting by age and size. */
     public boolean compact() {
-        return "compact".equals(effective.get(CLEANUP_POLICY));
+        return "compact".equals(values.get(CLEANUP_POLICY));
     }
 
     public long deleteRetentionMs() {
-        return (Long) effective.get(DELETE_RETENTION_MS);
+        return (Long) values.get(DELETE_RETENTION_MS);
     }
 
     public boolean fsync() {
-        return "fsync".equals(effective.get(DURABILITY));
+        return "fsync".equals(values.get(DURABILITY));
     }
 
     /** Most backlog records per partition, or -1 for no limit. */
     public long backlogMaxRecords() {
-        return (Long) effective.get(BACKLOG_MAX_RECORDS);
+        return (Long) values.get(BACKLOG_MAX_RECORDS);
     }
 
     /** Most backlog bytes per partition, or -1 for no limit. */
     public long backlogMaxBytes() {
-        return (Long) effective.get(BACKLOG_MAX_BYTES);
+        return (Long) values.get(BACKLOG_MAX_BYTES);
     }
 
     public boolean hasBacklogLimit() {
@@ -131,30 +125,26 @@ public final class TopicConfig {
 
     /** Whether producers wait (block) rather than get errors (reject) at a backlog limit. */
     public boolean backlogBlocks() {
-        return "block".equals(effective.get(BACKLOG_POLICY));
+        return "block".equals(values.get(BACKLOG_POLICY));
     }
 
     /** Produce quota of the topic in bytes/s, or -1 for none. */
     public long producerByteRate() {
-        return (Long) effective.get(PRODUCER_BYTE_RATE);
+        return (Long) values.get(PRODUCER_BYTE_RATE);
     }
 
     /** Consume quota of the topic in bytes/s, or -1 for none. */
     public long consumerByteRate() {
-        return (Long) effective.get(CONSUMER_BYTE_RATE);
+        return (Long) values.get(CONSUMER_BYTE_RATE);
     }
 
     /** Only the explicit overrides, as strings: what is persisted. */
     public Map<String, String> overridesAsStrings() {
-        Map<String, String> out = new TreeMap<>();
-        overrides.forEach((k, v) -> out.put(k, String.valueOf(v)));
-        return out;
+        return values.overridesAsStrings();
     }
 
     /** Every setting with its effective value, as strings. */
     public Map<String, String> effectiveAsStrings() {
-        Map<String, String> out = new TreeMap<>();
-        effective.forEach((k, v) -> out.put(k, String.valueOf(v)));
-        return out;
+        return values.effectiveAsStrings();
     }
 }
