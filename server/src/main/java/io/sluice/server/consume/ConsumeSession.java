@@ -120,11 +120,13 @@ final class ConsumeSession {
         schedule(() -> finish(reason));
     }
 
-    private void schedule(Runnable task) {
+    /** Runs the task on the session's worker; false if the session was released (nothing left to do). */
+    private boolean schedule(Runnable task) {
         try {
             worker.schedule(task);
+            return true;
         } catch (RejectedExecutionException e) {
-            // The session was released: nothing left to do.
+            return false;
         }
     }
 
@@ -163,7 +165,11 @@ final class ConsumeSession {
                 case KEEPALIVE_ACK -> groupMember("KeepaliveAck");
                 case LEAVE -> {
                     groupMember("Leave").leave();
-                    finish(null);
+                    // No record after Leave: the partitions go to others now. Like a half-close, the commits
+                    // sent before are still answered.
+                    cursors.forEach(Cursor::close);
+                    cursors.clear();
+                    onHalfClose();
                 }
                 default -> throw violation(subscribed ? "Empty ConsumeRequest: set credit"
                         : "The first ConsumeRequest must be a Subscribe; got an empty request");
@@ -350,7 +356,8 @@ final class ConsumeSession {
     private final class Channel implements MemberChannel {
         @Override
         public void joined(Membership joined) {
-            schedule(() -> {
+            // A stream that ended before the coordinator answered must not stay in the group as a ghost.
+            boolean scheduled = schedule(() -> {
                 membership = joined;
                 if (finished) {
                     joined.closed();
@@ -360,6 +367,9 @@ final class ConsumeSession {
                         .setMemberId(joined.memberId())
                         .setSessionTimeoutMs((int) joined.sessionTimeout().toMillis())).build());
             });
+            if (!scheduled) {
+                joined.closed();
+            }
         }
 
         @Override

@@ -45,13 +45,22 @@ final class ConsumerGroup {
         }
     }
 
-    /** Removes the member and frees everything it owned at once. */
+    /** Takes the member out of the group; what it owns stays owned until {@link #releaseAll}. */
     void remove(Member member) {
         members.remove(member.id);
         if (member.isStatic()) {
             byInstance.remove(member.instanceId, member);
         }
+    }
+
+    /** Frees everything the member owns. */
+    void releaseAll(Member member) {
         new ArrayList<>(member.owned).forEach(p -> release(member, p));
+    }
+
+    /** No member, and no partition still held by a departed member's unfinished commit. */
+    boolean idle() {
+        return members.isEmpty() && owners.isEmpty();
     }
 
     /** The member gives up the partition, which is then free for the next reconcile. */

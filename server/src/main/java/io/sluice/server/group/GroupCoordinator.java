@@ -132,8 +132,22 @@ public final class GroupCoordinator implements AutoCloseable {
                     throw fenced(membership.group, member, "does not own " + p);
                 }
             }
-            return store(membership.group.name, offsets);
+            Mono<Void> write = store(membership.group.name, offsets);
+            // Until it is stored, the member's partitions stay with it even if it leaves, so the next owner
+            // starts at this commit.
+            member.pendingWrites++;
+            write.subscribe(null, e -> run(() -> written(membership.group, member)),
+                    () -> run(() -> written(membership.group, member)));
+            return write;
         }).subscribeOn(scheduler);
+    }
+
+    private void written(ConsumerGroup group, Member member) {
+        if (--member.pendingWrites == 0 && member.releaseWhenWritten) {
+            member.releaseWhenWritten = false;
+            group.releaseAll(member);
+            settle(group);
+        }
     }
 
     void revokeDone(Membership membership, Collection<TopicPartition> partitions, Map<TopicPartition, Long> finalOffsets) {
@@ -150,6 +164,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 }
             });
             // A bad final offset must not keep the partitions from moving: it is logged, and they move.
+            member.pendingWrites++;
             Mono.defer(() -> store(membership.group.name, offsets))
                     .onErrorResume(e -> {
                         log.warn("group {}: final commit of member {} failed: {}", membership.group.name, member.id,
@@ -157,13 +172,13 @@ public final class GroupCoordinator implements AutoCloseable {
                         return Mono.empty();
                     })
                     .subscribe(null, null, () -> run(() -> {
-                        // The member may have gone meanwhile; then its partitions were released already.
                         done.forEach(p -> {
                             if (member.revoking.contains(p)) {
                                 membership.group.release(member, p);
                             }
                         });
-                        reconcile(membership.group);
+                        written(membership.group, member);
+                        settle(membership.group);
                     }));
         });
     }
@@ -326,14 +341,24 @@ public final class GroupCoordinator implements AutoCloseable {
     private void remove(ConsumerGroup group, Member member, SluiceException reason, String why) {
         log.info("group {}: member {} {}; {} partition(s) move", group.name, member.id, why, member.owned.size());
         group.remove(member);
+        if (member.pendingWrites > 0) {
+            member.releaseWhenWritten = true;
+        } else {
+            group.releaseAll(member);
+        }
         if (reason != null && member.connected()) {
             member.channel.removed(reason);
         }
         member.channel = null;
         member.connection++;
-        if (group.members.isEmpty()) {
-            groups.remove(group.name);
-        } else {
+        settle(group);
+    }
+
+    /** After a change of members or owners: forget an idle group, else move toward its target. */
+    private void settle(ConsumerGroup group) {
+        if (group.idle()) {
+            groups.remove(group.name, group);
+        } else if (!group.members.isEmpty()) {
             reconcile(group);
         }
     }

@@ -24,6 +24,10 @@ final class Member {
     long keepaliveId;
     long disconnectedAtNanos;
     long epoch;
+    /** Commits accepted from the member and not yet stored: its partitions move only after them. */
+    int pendingWrites;
+    /** Removed while commits were pending: release its partitions when the last is stored. */
+    boolean releaseWhenWritten;
     /** Partitions the member owns, including those it is giving up. */
     final Set<TopicPartition> owned = new LinkedHashSet<>();
     /** Owned partitions the member was asked to give up and has not yet confirmed. */

@@ -176,6 +176,32 @@ class GroupProtocolTest {
     }
 
     @Test
+    void aCommitSentJustBeforeLeaveIsWhereTheNextOwnerStarts() {
+        produceRecords(60);
+        RawGroupMember a = join("", 10_000);
+        await().atMost(TIMEOUT).until(() -> a.owned.size() == 6);
+        RawGroupMember b = join("", 10_000);
+        awaitStable(2);
+        TopicPartition kept = a.owned.keySet().iterator().next();
+        // Commit and leave at once, as a closing consumer does: b must start exactly at that commit.
+        long id = a.commit(kept, 7);
+        a.leave();
+        await().atMost(TIMEOUT).until(() -> b.owned.size() == 6);
+        assertThat(b.assignments.stream().flatMap(x -> x.getAssignedList().stream())
+                .filter(p -> p.getPartition() == kept.partition()).findFirst().orElseThrow().getStartOffset()).isEqualTo(7);
+        await().atMost(TIMEOUT).until(() -> a.commitResults.stream().anyMatch(r -> r.getId() == id));
+    }
+
+    @Test
+    void aStreamThatEndsRightAfterItsSubscribeLeavesNoGhostMember() {
+        for (int i = 0; i < 20; i++) {
+            join("", 60_000).close();
+        }
+        // Far sooner than the 60 s session timeout.
+        await().atMost(Duration.ofSeconds(5)).until(() -> fixture.broker().groups().group("g").block(TIMEOUT).isEmpty());
+    }
+
+    @Test
     void aStaticMemberThatComesBackInTimeKeepsItsPartitionsAndNobodyNotices() {
         RawGroupMember s = join("pod-1", 2_000);
         RawGroupMember d = join("", 2_000);
