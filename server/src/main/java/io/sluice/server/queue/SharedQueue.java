@@ -109,7 +109,13 @@ final class SharedQueue {
     Flux<ConsumeResponse> attach(Subscribe subscribe, boolean created, Flux<ConsumeRequest> requests) {
         return Flux.create(sink -> {
             QueueStream stream = new QueueStream(sink);
-            post(() -> join(stream, subscribe, created));
+            if (!post(() -> join(stream, subscribe, created))) {
+                // This queue instance stopped (deleted, or failed) between lookup and subscribe: say so
+                // rather than leave the stream unanswered.
+                sink.error(new SluiceException(ErrorCode.BROKER_UNAVAILABLE, "Queue '" + name
+                        + "' was stopped or is reloading; subscribe again").toStatus());
+                return;
+            }
             Disposable inbound = requests.subscribe(
                     request -> post(() -> onRequest(stream, request)),
                     error -> post(() -> leave(stream, null)),
