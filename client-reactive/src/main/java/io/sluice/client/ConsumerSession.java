@@ -21,7 +21,6 @@ import io.sluice.proto.v1.RevokeDone;
 import io.sluice.proto.v1.Subscribe;
 import io.sluice.proto.v1.TopicSubscription;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -43,8 +42,9 @@ import reactor.core.scheduler.Scheduler;
  * (subscriber demand, a broker message, a stream failure, a commit call) is a task on that worker.
  *
  * <p>Credit: the broker may send only what was granted ({@link CreditGrants}). Small top-ups wait until a
- * quarter of either is missing, so a fast subscriber does not cause one grant per batch. Records dropped unseen (a revoked partition's) simply leave the buffer, which the next grant
- * refills: the credit they used was accounted for when they arrived.
+ * quarter of either is missing, so a fast subscriber does not cause one grant per batch. Records dropped
+ * unseen (a revoked partition's) simply leave the buffer, which the next grant refills: the credit they used
+ * was accounted for when they arrived.
  *
  * <p>Resume: {@code next} holds, per partition, the offset after the last record received (starting at the
  * broker's Subscribed positions); a reconnect subscribes with those as per-partition start offsets, and
@@ -74,12 +74,11 @@ final class ConsumerSession<K, V> {
     /** Set by the subscriber's thread when it cancels (or the subscription fails): the session is closing. */
     private volatile boolean disposed;
 
-    private final ArrayDeque<Received> buffer = new ArrayDeque<>();
+    private final PrefetchBuffer<Received> buffer = new PrefetchBuffer<>(r -> r.record().getSerializedSize());
     private final Map<TopicPartition, Long> next = new HashMap<>();
     private FluxSink<ReceivedRecord<K, V>> sink;
     /** Nothing more is delivered: the subscriber is gone. A group member may still be committing and leaving. */
     private boolean done;
-    private long bufferedBytes;
 
     private final ClientMeters meters;
 
@@ -231,7 +230,6 @@ final class ConsumerSession<K, V> {
             if (offset >= expected) {
                 Record record = records.get(i);
                 buffer.add(new Received(partition, offset, record));
-                bufferedBytes += record.getSerializedSize();
                 expected = offset + 1;
             }
         }
@@ -275,13 +273,7 @@ final class ConsumerSession<K, V> {
         if (partitions.isEmpty() || buffer.isEmpty()) {
             return;
         }
-        buffer.removeIf(r -> {
-            if (partitions.contains(r.partition())) {
-                bufferedBytes -= r.record().getSerializedSize();
-                return true;
-            }
-            return false;
-        });
+        buffer.removeIf(r -> partitions.contains(r.partition()));
     }
 
     /** Calls an assignment listener; returns what it threw, to fail the subscription once the protocol step is done. */
@@ -349,7 +341,6 @@ final class ConsumerSession<K, V> {
         }
         while (credit.demanded() && !buffer.isEmpty() && !sink.isCancelled()) {
             Received r = buffer.poll();
-            bufferedBytes -= r.record().getSerializedSize();
             PartitionAcks acks = group == null ? null : group.acks(r.partition());
             if (group != null && acks == null) {
                 continue; // not owned: cannot happen, as a revoke drops the partition's buffered records
@@ -361,18 +352,13 @@ final class ConsumerSession<K, V> {
             }
         }
         if (stream.isSubscribed()) {
-            stream.grant(credit.next(buffer.size(), bufferedBytes));
+            stream.grant(credit.next(buffer.size(), buffer.bytes()));
         }
     }
 
     private ReceivedRecord<K, V> toRecord(Received r, PartitionAcks acks) {
-        String topic = r.partition().topic();
-        Record record = r.record();
-        K key = options.keyDeserializer().deserialize(topic, record.hasKey() ? record.getKey().toByteArray() : null);
-        V value = options.valueDeserializer().deserialize(topic, record.hasValue() ? record.getValue().toByteArray() : null);
-        List<Header> headers = record.getHeadersList().stream().map(h -> new Header(h.getKey(), h.getValue().toByteArray())).toList();
-        return new ReceivedRecord<>(topic, r.partition().partition(), r.offset(), key, value, headers, record.getTimestampMs(),
-                acks == null ? null : acks.deliver(r.offset()));
+        return ReceivedRecord.decode(r.partition().topic(), r.partition().partition(), r.offset(), r.record(),
+                options.keyDeserializer(), options.valueDeserializer(), acks == null ? null : acks.deliver(r.offset()));
     }
 
     private void onFailure(Throwable error) {
@@ -397,7 +383,6 @@ final class ConsumerSession<K, V> {
      */
     private RuntimeException lose(Throwable why) {
         buffer.clear();
-        bufferedBytes = 0;
         next.clear();
         List<TopicPartition> lost = group.partitions();
         group.reset(why);
@@ -422,7 +407,6 @@ final class ConsumerSession<K, V> {
         }
         done = true;
         buffer.clear();
-        bufferedBytes = 0;
         if (group == null) {
             finish();
             return;

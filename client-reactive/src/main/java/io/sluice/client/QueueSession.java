@@ -8,13 +8,11 @@ import io.sluice.proto.v1.QueueOutcomes;
 import io.sluice.proto.v1.QueueOutcomesResult;
 import io.sluice.proto.v1.QueueSubscription;
 import io.sluice.proto.v1.ReactorConsumerServiceGrpc.ReactorConsumerServiceStub;
-import io.sluice.proto.v1.Record;
 import io.sluice.proto.v1.RecordOutcome;
 import io.sluice.proto.v1.Subscribe;
 import io.sluice.proto.v1.SubscriptionMode;
 import io.sluice.proto.v1.TopicSubscription;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +43,7 @@ final class QueueSession<K, V> {
     private final QueueOptions<K, V> options;
     private final ConsumeStream stream;
     private final CreditGrants credit;
-    private final ArrayDeque<io.sluice.proto.v1.QueueRecord> buffer = new ArrayDeque<>();
+    private final PrefetchBuffer<io.sluice.proto.v1.QueueRecord> buffer = new PrefetchBuffer<>(r -> r.getRecord().getSerializedSize());
     private final List<Pending> unsent = new ArrayList<>();
     private final Map<Long, List<Pending>> unanswered = new HashMap<>();
     private FluxSink<QueueRecord<K, V>> sink;
@@ -53,7 +51,6 @@ final class QueueSession<K, V> {
     /** The subscriber is gone: nothing more is delivered, answers to outcomes sent are still awaited. */
     private boolean done;
     private long nextOutcomes = 1;
-    private long bufferedBytes;
 
     QueueSession(QueueOptions<K, V> options, ReactorConsumerServiceStub stub, RetryPolicy retry, Scheduler.Worker worker) {
         this.options = options;
@@ -105,11 +102,9 @@ final class QueueSession<K, V> {
                 }
                 case DELIVERY -> {
                     for (io.sluice.proto.v1.QueueRecord record : response.getDelivery().getRecordsList()) {
-                        int bytes = record.getRecord().getSerializedSize();
-                        credit.received(1, bytes);
+                        credit.received(1, record.getRecord().getSerializedSize());
                         if (!done) {
                             buffer.add(record);
-                            bufferedBytes += bytes;
                         }
                     }
                 }
@@ -181,7 +176,6 @@ final class QueueSession<K, V> {
         }
         while (credit.demanded() && !buffer.isEmpty() && !sink.isCancelled()) {
             io.sluice.proto.v1.QueueRecord record = buffer.poll();
-            bufferedBytes -= record.getRecord().getSerializedSize();
             credit.delivered();
             sink.next(toRecord(record));
             if (done) {
@@ -189,25 +183,20 @@ final class QueueSession<K, V> {
             }
         }
         if (stream.isSubscribed()) {
-            stream.grant(credit.next(buffer.size(), bufferedBytes));
+            stream.grant(credit.next(buffer.size(), buffer.bytes()));
         }
     }
 
     private QueueRecord<K, V> toRecord(io.sluice.proto.v1.QueueRecord delivered) {
-        String topic = delivered.getTopic();
-        Record record = delivered.getRecord();
-        K key = options.keyDeserializer().deserialize(topic, record.hasKey() ? record.getKey().toByteArray() : null);
-        V value = options.valueDeserializer().deserialize(topic, record.hasValue() ? record.getValue().toByteArray() : null);
-        List<Header> headers = record.getHeadersList().stream().map(h -> new Header(h.getKey(), h.getValue().toByteArray())).toList();
-        return new QueueRecord<>(topic, delivered.getPartition(), delivered.getOffset(), key, value, headers,
-                record.getTimestampMs(), delivered.getDeliveryCount(), delivered.getLastFailure(),
+        ReceivedRecord<K, V> record = ReceivedRecord.decode(delivered.getTopic(), delivered.getPartition(), delivered.getOffset(),
+                delivered.getRecord(), options.keyDeserializer(), options.valueDeserializer(), null);
+        return new QueueRecord<>(record, delivered.getDeliveryCount(), delivered.getLastFailure(),
                 Duration.ofMillis(delivered.getLockTimeoutMs()), this::outcome);
     }
 
     private void onFailure(Throwable error) {
         // The broker released what the old stream held: buffered records come again, open outcomes are moot.
         buffer.clear();
-        bufferedBytes = 0;
         failUnanswered(Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the queue stream broke before the broker answered: "
                 + error.getMessage() + "; the record may be delivered again", error));
         if (done) {
@@ -234,7 +223,6 @@ final class QueueSession<K, V> {
         }
         done = true;
         buffer.clear();
-        bufferedBytes = 0;
         flushOutcomes();
         if (!stream.isSubscribed() || (unanswered.isEmpty() && unsent.isEmpty())) {
             finish();
