@@ -8,7 +8,6 @@ import io.sluice.proto.v1.Batch;
 import io.sluice.proto.v1.CommitRequest;
 import io.sluice.proto.v1.ConsumeRequest;
 import io.sluice.proto.v1.ConsumeResponse;
-import io.sluice.proto.v1.Credit;
 import io.sluice.proto.v1.ErrorCode;
 import io.sluice.proto.v1.GroupMembership;
 import io.sluice.proto.v1.KeepaliveAck;
@@ -22,19 +21,15 @@ import io.sluice.proto.v1.RevokeDone;
 import io.sluice.proto.v1.Subscribe;
 import io.sluice.proto.v1.TopicSubscription;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -46,11 +41,10 @@ import reactor.core.scheduler.Scheduler;
  * One subscription of a consumer. All state lives on one scheduler worker, so it needs no locks; every event
  * (subscriber demand, a broker message, a stream failure, a commit call) is a task on that worker.
  *
- * <p>Credit: the broker may send only what was granted. Grants keep {@code buffered + outstanding} at most
- * {@code min(demand, prefetch)} records and at most prefetchBytes bytes, so a slow subscriber holds memory
- * flat. Small top-ups wait until a quarter of either is missing, so a fast subscriber does not cause one grant
- * per batch. Records dropped unseen (a revoked partition's) simply leave the buffer, which the next grant
- * refills: the credit they used was accounted for when they arrived.
+ * <p>Credit: the broker may send only what was granted ({@link CreditGrants}). Small top-ups wait until a
+ * quarter of either is missing, so a fast subscriber does not cause one grant per batch. Records dropped
+ * unseen (a revoked partition's) simply leave the buffer, which the next grant refills: the credit they used
+ * was accounted for when they arrived.
  *
  * <p>Resume: {@code next} holds, per partition, the offset after the last record received (starting at the
  * broker's Subscribed positions); a reconnect subscribes with those as per-partition start offsets, and
@@ -72,32 +66,19 @@ final class ConsumerSession<K, V> {
 
     private final ConsumerOptions<K, V> options;
     private final ConsumerOptions.Membership membership;
-    private final ReactorConsumerServiceStub stub;
-    private final RetryPolicy retry;
-    private final Scheduler.Worker worker;
+    private final ConsumeStream stream;
+    private final CreditGrants credit;
     /** Null without a group. */
     private final GroupMember group;
     private final Sinks.Empty<Void> closed = Sinks.empty();
     /** Set by the subscriber's thread when it cancels (or the subscription fails): the session is closing. */
     private volatile boolean disposed;
 
-    private final ArrayDeque<Received> buffer = new ArrayDeque<>();
+    private final PrefetchBuffer<Received> buffer = new PrefetchBuffer<>(r -> r.record().getSerializedSize());
     private final Map<TopicPartition, Long> next = new HashMap<>();
     private FluxSink<ReceivedRecord<K, V>> sink;
-    private Sinks.Many<ConsumeRequest> requests;
-    private Disposable call;
-    private int generation;
-    private boolean subscribed;
     /** Nothing more is delivered: the subscriber is gone. A group member may still be committing and leaving. */
     private boolean done;
-    /** Everything is released. */
-    private boolean finished;
-    private long demand;
-    private long bufferedBytes;
-    private long outstandingRecords;
-    private long outstandingBytes;
-    private long failingSince;
-    private int failuresInARow;
 
     private final ClientMeters meters;
 
@@ -106,31 +87,25 @@ final class ConsumerSession<K, V> {
         this.meters = meters;
         this.options = options;
         this.membership = options.membership();
-        this.stub = stub;
-        this.retry = retry;
-        this.worker = worker;
+        this.stream = new ConsumeStream(stub, retry, worker, this::onResponse, this::onFailure);
+        this.credit = new CreditGrants(options.prefetchRecords(), options.prefetchBytes(), true);
         this.group = membership.group() == null ? null : new GroupMember();
     }
 
     Flux<ReceivedRecord<K, V>> records() {
         return Flux.create(s -> {
             sink = s;
-            s.onRequest(n -> run(() -> {
-                demand = saturatedAdd(demand, n);
+            s.onRequest(n -> stream.run(() -> {
+                credit.request(n);
                 drain();
             }));
             s.onDispose(() -> {
                 disposed = true;
-                run(this::stop);
+                stream.run(this::stop);
             });
-            run(this::connect);
+            stream.run(this::connect);
             if (group != null && !membership.commitInterval().isZero()) {
-                long every = membership.commitInterval().toNanos();
-                try {
-                    worker.schedulePeriodically(this::periodicCommit, every, every, TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException e) {
-                    // Stopped already.
-                }
+                stream.schedulePeriodically(this::periodicCommit, membership.commitInterval());
             }
         }, FluxSink.OverflowStrategy.ERROR);
     }
@@ -156,30 +131,17 @@ final class ConsumerSession<K, V> {
         }
         // Should the session end before the commit task ran, its end completes the commit: nothing is left to commit.
         return Mono.<Void>create(s -> {
-            if (!run(() -> commitNow(s))) {
+            if (!stream.run(() -> commitNow(s))) {
                 s.success();
             }
         }).or(closed.asMono());
-    }
-
-    private boolean run(Runnable task) {
-        try {
-            worker.schedule(task);
-            return true;
-        } catch (RejectedExecutionException e) {
-            // Stopped: nothing left to do.
-            return false;
-        }
     }
 
     private void connect() {
         if (done) {
             return;
         }
-        int current = ++generation;
-        subscribed = false;
-        outstandingRecords = 0;
-        outstandingBytes = 0;
+        credit.reset();
         Subscribe.Builder subscribe = Subscribe.newBuilder().setStart(options.start().toProto())
                 .setOffsetReset(options.offsetReset().proto);
         if (group == null) {
@@ -202,18 +164,10 @@ final class ConsumerSession<K, V> {
             }
             subscribe.setGroup(member);
         }
-        requests = Sinks.many().unicast().onBackpressureBuffer();
-        requests.tryEmitNext(ConsumeRequest.newBuilder().setSubscribe(subscribe).build());
-        call = stub.consume(requests.asFlux()).subscribe(
-                response -> run(() -> onResponse(current, response)),
-                error -> run(() -> onFailure(current, error)),
-                () -> run(() -> onFailure(current, Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the broker ended the stream", null))));
+        stream.open(ConsumeRequest.newBuilder().setSubscribe(subscribe).build());
     }
 
-    private void onResponse(int from, ConsumeResponse response) {
-        if (from != generation || finished) {
-            return;
-        }
+    private void onResponse(ConsumeResponse response) {
         if (done) {
             // A group member closing: only its final commit's result and keepalives still matter.
             switch (response.getResponseCase()) {
@@ -234,8 +188,7 @@ final class ConsumerSession<K, V> {
                     } else {
                         group.joined(response.getSubscribed().getMemberId());
                     }
-                    subscribed = true;
-                    failuresInARow = 0;
+                    stream.subscribed();
                 }
                 case BATCH -> onBatch(response.getBatch());
                 case ASSIGNMENT -> {
@@ -260,8 +213,7 @@ final class ConsumerSession<K, V> {
     }
 
     private void onBatch(Batch batch) {
-        outstandingRecords = Math.max(0, outstandingRecords - batch.getBatch().getRecordCount());
-        outstandingBytes = Math.max(0, outstandingBytes - batch.getBatch().getRecords().size());
+        credit.received(batch.getBatch().getRecordCount(), batch.getBatch().getRecords().size());
         meters.received(batch.getTopic(), batch.getBatch().getRecordCount(), batch.getBatch().getRecords().size(),
                 batch.getHighWatermark() - (batch.getBatch().getBaseOffset() + batch.getBatch().getRecordCount()));
         TopicPartition partition = new TopicPartition(batch.getTopic(), batch.getPartition());
@@ -278,7 +230,6 @@ final class ConsumerSession<K, V> {
             if (offset >= expected) {
                 Record record = records.get(i);
                 buffer.add(new Received(partition, offset, record));
-                bufferedBytes += record.getSerializedSize();
                 expected = offset + 1;
             }
         }
@@ -295,7 +246,7 @@ final class ConsumerSession<K, V> {
             revoked.forEach(next::remove);
             // Acknowledgements made in the listener count: the final positions are read after it.
             listenerError = tell(membership.onRevoked(), List.copyOf(released.keySet()));
-            requests.tryEmitNext(ConsumeRequest.newBuilder().setRevokeDone(RevokeDone.newBuilder()
+            stream.send(ConsumeRequest.newBuilder().setRevokeDone(RevokeDone.newBuilder()
                     .addAllPartitions(assignment.getRevokedList()).addAllOffsets(GroupMember.uncommitted(released))).build());
         }
         if (assignment.getAssignedCount() > 0) {
@@ -322,13 +273,7 @@ final class ConsumerSession<K, V> {
         if (partitions.isEmpty() || buffer.isEmpty()) {
             return;
         }
-        buffer.removeIf(r -> {
-            if (partitions.contains(r.partition())) {
-                bufferedBytes -= r.record().getSerializedSize();
-                return true;
-            }
-            return false;
-        });
+        buffer.removeIf(r -> partitions.contains(r.partition()));
     }
 
     /** Calls an assignment listener; returns what it threw, to fail the subscription once the protocol step is done. */
@@ -345,11 +290,11 @@ final class ConsumerSession<K, V> {
     }
 
     private void answer(long keepalive) {
-        requests.tryEmitNext(ConsumeRequest.newBuilder().setKeepaliveAck(KeepaliveAck.newBuilder().setId(keepalive)).build());
+        stream.send(ConsumeRequest.newBuilder().setKeepaliveAck(KeepaliveAck.newBuilder().setId(keepalive)).build());
     }
 
     private void commitNow(MonoSink<Void> waiter) {
-        if (done || !subscribed) {
+        if (done || !stream.isSubscribed()) {
             waiter.success();
             return;
         }
@@ -363,7 +308,7 @@ final class ConsumerSession<K, V> {
     }
 
     private void periodicCommit() {
-        if (done || !subscribed) {
+        if (done || !stream.isSubscribed()) {
             return;
         }
         String member = group.memberId();
@@ -376,7 +321,7 @@ final class ConsumerSession<K, V> {
 
     private void send(CommitRequest commit) {
         if (commit != null) {
-            requests.tryEmitNext(ConsumeRequest.newBuilder().setCommit(commit).build());
+            stream.send(ConsumeRequest.newBuilder().setCommit(commit).build());
         }
     }
 
@@ -394,84 +339,42 @@ final class ConsumerSession<K, V> {
         if (done) {
             return;
         }
-        while (demand > 0 && !buffer.isEmpty() && !sink.isCancelled()) {
+        while (credit.demanded() && !buffer.isEmpty() && !sink.isCancelled()) {
             Received r = buffer.poll();
-            bufferedBytes -= r.record().getSerializedSize();
             PartitionAcks acks = group == null ? null : group.acks(r.partition());
             if (group != null && acks == null) {
                 continue; // not owned: cannot happen, as a revoke drops the partition's buffered records
             }
-            demand--;
+            credit.delivered();
             sink.next(toRecord(r, acks));
             if (done) {
                 return;
             }
         }
-        grant();
+        if (stream.isSubscribed()) {
+            stream.grant(credit.next(buffer.size(), buffer.bytes()));
+        }
     }
 
     private ReceivedRecord<K, V> toRecord(Received r, PartitionAcks acks) {
-        String topic = r.partition().topic();
-        Record record = r.record();
-        K key = options.keyDeserializer().deserialize(topic, record.hasKey() ? record.getKey().toByteArray() : null);
-        V value = options.valueDeserializer().deserialize(topic, record.hasValue() ? record.getValue().toByteArray() : null);
-        List<Header> headers = record.getHeadersList().stream().map(h -> new Header(h.getKey(), h.getValue().toByteArray())).toList();
-        return new ReceivedRecord<>(topic, r.partition().partition(), r.offset(), key, value, headers, record.getTimestampMs(),
-                acks == null ? null : acks.deliver(r.offset()));
+        return ReceivedRecord.decode(r.partition().topic(), r.partition().partition(), r.offset(), r.record(),
+                options.keyDeserializer(), options.valueDeserializer(), acks == null ? null : acks.deliver(r.offset()));
     }
 
-    private void grant() {
-        if (!subscribed) {
-            return;
-        }
-        long target = Math.min(demand, options.prefetchRecords());
-        long records = target - buffer.size() - outstandingRecords;
-        long bytes = options.prefetchBytes() - bufferedBytes - outstandingBytes;
-        if (bytes <= 0) {
-            return;
-        }
-        if (records <= 0) {
-            // The broker holds record credit but no byte credit (a large record used it up): a grant must
-            // name at least one record, so this one record of slack is the only way to hand over bytes.
-            if (outstandingBytes > 0 || outstandingRecords == 0) {
-                return;
-            }
-            records = 1;
-        } else if (records < Math.max(1, target / 4) && outstandingRecords > 0
-                && outstandingBytes >= options.prefetchBytes() / 4) {
-            return; // the broker still has plenty of both: top up later, in fewer, larger grants
-        }
-        outstandingRecords += records;
-        outstandingBytes += bytes;
-        requests.tryEmitNext(ConsumeRequest.newBuilder()
-                .setCredit(Credit.newBuilder().setRecords(records).setBytes(bytes)).build());
-    }
-
-    private void onFailure(int from, Throwable error) {
-        if (from != generation || finished) {
-            return;
-        }
+    private void onFailure(Throwable error) {
         if (done) {
             finish(); // a closing member's stream ended: it left
             return;
         }
         Throwable mapped = Errors.map(error);
-        long now = System.nanoTime();
-        if (failuresInARow++ == 0) {
-            failingSince = now;
-        }
-        subscribed = false;
         RuntimeException listenerError = group == null ? null : lose(mapped);
         if (listenerError != null) {
             fail(listenerError);
             return;
         }
-        if (!Errors.retriable(mapped) || !retry.withinDeadline(now - failingSince)) {
+        if (!stream.retryLater(mapped, this::connect)) {
             fail(mapped);
-            return;
         }
-        long delay = retry.backoff(failuresInARow - 1).toNanos();
-        worker.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -480,7 +383,6 @@ final class ConsumerSession<K, V> {
      */
     private RuntimeException lose(Throwable why) {
         buffer.clear();
-        bufferedBytes = 0;
         next.clear();
         List<TopicPartition> lost = group.partitions();
         group.reset(why);
@@ -505,7 +407,6 @@ final class ConsumerSession<K, V> {
         }
         done = true;
         buffer.clear();
-        bufferedBytes = 0;
         if (group == null) {
             finish();
             return;
@@ -514,11 +415,11 @@ final class ConsumerSession<K, V> {
         if (listenerError != null) {
             log.warn("onRevoked listener of group {} failed while the subscription ended", membership.group(), listenerError);
         }
-        if (!subscribed) {
+        if (!stream.isSubscribed()) {
             finish();
             return;
         }
-        worker.schedule(this::finish, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        stream.schedule(this::finish, CLOSE_TIMEOUT);
         // Leave once the commit is answered, whatever the answer: the commit may be fenced, the leave still helps.
         send(group.commit(e -> leave()));
     }
@@ -528,38 +429,25 @@ final class ConsumerSession<K, V> {
      * session timeout, so a restart with the same instance id within it moves nothing (as in Kafka).
      */
     private void leave() {
-        if (!finished) {
+        if (!stream.isClosed()) {
             if (membership.instanceId() == null) {
-                requests.tryEmitNext(ConsumeRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build());
+                stream.send(ConsumeRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build());
             }
-            requests.tryEmitComplete(); // the broker then ends the stream, which finishes the session
+            stream.completeRequests(); // the broker then ends the stream, which finishes the session
         }
     }
 
     private void finish() {
-        if (finished) {
-            return;
-        }
-        finished = true;
         done = true;
-        if (requests != null) {
-            requests.tryEmitComplete();
-        }
-        if (call != null) {
-            call.dispose();
-            call = null;
+        if (!stream.close()) {
+            return;
         }
         buffer.clear();
         if (group != null) {
             group.reset(Errors.of(ErrorCode.BROKER_UNAVAILABLE, "the subscription ended before the commit's result arrived", null));
         }
-        worker.dispose();
+        stream.dispose();
         closed.tryEmitEmpty();
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long sum = a + b;
-        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     private record Received(TopicPartition partition, long offset, Record record) {

@@ -19,27 +19,16 @@ import reactor.core.publisher.Mono;
  * {@link BrokerUnavailableException} if the stream broke first (the record may then be delivered again).
  */
 public final class QueueRecord<K, V> {
-    private final String topic;
-    private final int partition;
-    private final long offset;
-    private final K key;
-    private final V value;
-    private final List<Header> headers;
-    private final long timestampMs;
+    /** What any read record has (topic, offset, key, value, ...); it has no group acknowledgement. */
+    private final ReceivedRecord<K, V> record;
     private final int deliveryCount;
     private final String lastFailure;
     private final Duration lockTimeout;
     private final Function<RecordOutcome, Mono<Void>> outcomes;
 
-    QueueRecord(String topic, int partition, long offset, K key, V value, List<Header> headers, long timestampMs,
-                int deliveryCount, String lastFailure, Duration lockTimeout, Function<RecordOutcome, Mono<Void>> outcomes) {
-        this.topic = topic;
-        this.partition = partition;
-        this.offset = offset;
-        this.key = key;
-        this.value = value;
-        this.headers = headers;
-        this.timestampMs = timestampMs;
+    QueueRecord(ReceivedRecord<K, V> record, int deliveryCount, String lastFailure, Duration lockTimeout,
+                Function<RecordOutcome, Mono<Void>> outcomes) {
+        this.record = record;
         this.deliveryCount = deliveryCount;
         this.lastFailure = lastFailure;
         this.lockTimeout = lockTimeout;
@@ -84,7 +73,8 @@ public final class QueueRecord<K, V> {
     }
 
     private RecordOutcome.Builder outcome(OutcomeType type) {
-        return RecordOutcome.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset).setType(type);
+        return RecordOutcome.newBuilder().setTopic(record.topic()).setPartition(record.partition()).setOffset(record.offset())
+                .setType(type);
     }
 
     private Mono<Void> send(RecordOutcome.Builder outcome) {
@@ -107,44 +97,44 @@ public final class QueueRecord<K, V> {
     }
 
     public String topic() {
-        return topic;
+        return record.topic();
     }
 
     public int partition() {
-        return partition;
+        return record.partition();
     }
 
     public long offset() {
-        return offset;
+        return record.offset();
     }
 
     public K key() {
-        return key;
+        return record.key();
     }
 
     public V value() {
-        return value;
+        return record.value();
     }
 
     public List<Header> headers() {
-        return headers;
+        return record.headers();
     }
 
     public long timestampMs() {
-        return timestampMs;
+        return record.timestampMs();
     }
 
     public Instant timestamp() {
-        return Instant.ofEpochMilli(timestampMs);
+        return record.timestamp();
     }
 
     public TopicPartition topicPartition() {
-        return new TopicPartition(topic, partition);
+        return record.topicPartition();
     }
 
     @Override
     public String toString() {
-        return "QueueRecord[topic=" + topic + ", partition=" + partition + ", offset=" + offset + ", key=" + key
-                + ", value=" + value + ", deliveryCount=" + deliveryCount + "]";
+        return "QueueRecord[topic=" + record.topic() + ", partition=" + record.partition() + ", offset=" + record.offset()
+                + ", key=" + record.key() + ", value=" + record.value() + ", deliveryCount=" + deliveryCount + "]";
     }
 }

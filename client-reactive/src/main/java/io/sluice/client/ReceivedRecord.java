@@ -1,5 +1,6 @@
 package io.sluice.client;
 
+import io.sluice.proto.v1.Record;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -33,6 +34,15 @@ public final class ReceivedRecord<K, V> {
         this.headers = headers;
         this.timestampMs = timestampMs;
         this.mark = mark;
+    }
+
+    /** Deserializes a record the broker sent (a queue's too: {@link QueueRecord} holds one as its core). */
+    static <K, V> ReceivedRecord<K, V> decode(String topic, int partition, long offset, Record record, Deserializer<K> keys,
+                                              Deserializer<V> values, PartitionAcks.Mark mark) {
+        K key = keys.deserialize(topic, record.hasKey() ? record.getKey().toByteArray() : null);
+        V value = values.deserialize(topic, record.hasValue() ? record.getValue().toByteArray() : null);
+        List<Header> headers = record.getHeadersList().stream().map(h -> new Header(h.getKey(), h.getValue().toByteArray())).toList();
+        return new ReceivedRecord<>(topic, partition, offset, key, value, headers, record.getTimestampMs(), mark);
     }
 
     /**
