@@ -3,11 +3,10 @@ package io.sluice.cli;
 import io.sluice.client.QueueInfo;
 import io.sluice.client.SluiceClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -72,11 +71,8 @@ final class QueuesCommand implements Runnable {
     static final class Alter extends TopicsCommand.AdminCommand {
         @Parameters(index = "0", paramLabel = "QUEUE", description = "Queue name.")
         String queue;
-        @Option(names = "--config", paramLabel = "KEY=VALUE", description = "A setting to set, e.g. lock.timeout.ms=60000; "
-                + "repeatable.")
-        Map<String, String> set = new LinkedHashMap<>();
-        @Option(names = "--reset", paramLabel = "KEY", description = "A setting to return to its default; repeatable.")
-        List<String> reset = new ArrayList<>();
+        @Mixin
+        ConfigChanges changes = new ConfigChanges();
 
         Alter(Io io) {
             super(io);
@@ -84,10 +80,8 @@ final class QueuesCommand implements Runnable {
 
         @Override
         void run(SluiceClient sluice) {
-            if (set.isEmpty() && reset.isEmpty()) {
-                throw new Failures.UsageException("nothing to change: give --config KEY=VALUE or --reset KEY");
-            }
-            Map<String, String> config = sluice.queueAdmin().alterQueue(queue, set, reset).block();
+            changes.requireSome();
+            Map<String, String> config = sluice.queueAdmin().alterQueue(queue, changes.set, changes.reset).block();
             io.out().printf("Altered queue %s.%n", queue);
             config.entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .forEach(e -> io.out().printf("%s=%s%n", e.getKey(), e.getValue()));

@@ -3,7 +3,6 @@ package io.sluice.cli;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.TopicInfo;
 import io.sluice.client.TopicListing;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,10 +115,8 @@ final class TopicsCommand implements Runnable {
     static final class Alter extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "Topic name.")
         String name;
-        @Option(names = "--config", paramLabel = "KEY=VALUE", description = "A config to set; repeatable.")
-        Map<String, String> set = new LinkedHashMap<>();
-        @Option(names = "--reset", paramLabel = "KEY", description = "A config to reset to its default; repeatable.")
-        List<String> reset = new ArrayList<>();
+        @Mixin
+        ConfigChanges changes = new ConfigChanges();
 
         Alter(Io io) {
             super(io);
@@ -127,10 +124,8 @@ final class TopicsCommand implements Runnable {
 
         @Override
         void run(SluiceClient sluice) {
-            if (set.isEmpty() && reset.isEmpty()) {
-                throw new Failures.UsageException("nothing to change: give --config KEY=VALUE or --reset KEY");
-            }
-            Map<String, String> configs = sluice.admin().alterTopicConfigs(name, set, reset).block();
+            changes.requireSome();
+            Map<String, String> configs = sluice.admin().alterTopicConfigs(name, changes.set, changes.reset).block();
             io.out().printf("Altered topic %s. Configs:%n", name);
             new java.util.TreeMap<>(configs).forEach((key, value) -> io.out().printf("  %s=%s%n", key, value));
         }
