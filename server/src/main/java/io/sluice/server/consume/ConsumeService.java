@@ -83,7 +83,7 @@ public final class ConsumeService {
 
     /** The group's committed offset for the partition, or null if it never committed one. */
     Long committed(String group, io.sluice.server.log.TopicPartition partition) {
-        return logs.offsets().fetch(group, partition.topic()).get(partition.partition());
+        return logs.offsets().committed(group, partition);
     }
 
     Counter recordsSent(String topic) {

@@ -83,8 +83,9 @@ final class ConsumerGroup {
         List<TopicPartition> partitions = new ArrayList<>();
         topics.forEach(t -> partitions.addAll(partitionsOf.apply(t)));
         // Partitions of deleted topics just go: their streams end on their own.
+        Set<TopicPartition> existing = new java.util.HashSet<>(partitions);
         for (Member member : members.values()) {
-            new ArrayList<>(member.owned).stream().filter(p -> !partitions.contains(p)).forEach(p -> release(member, p));
+            new ArrayList<>(member.owned).stream().filter(p -> !existing.contains(p)).forEach(p -> release(member, p));
         }
         List<StickyAssignor.Member> specs = members.values().stream()
                 .map(m -> {

@@ -100,6 +100,12 @@ public final class CommittedOffsets {
         return out;
     }
 
+    /** The group's committed offset for one partition, or null if it never committed one. One lookup. */
+    public Long committed(String group, TopicPartition partition) {
+        Map<String, Long> groups = byPartition.get(partition);
+        return groups == null ? null : groups.get(group);
+    }
+
     /** The group's committed offsets for the topic's partitions, by partition; absent if never committed. */
     public Map<Integer, Long> fetch(String group, String topic) {
         Map<Integer, Long> out = new TreeMap<>();
